@@ -1,0 +1,1 @@
+//! Word (.docx) template engine.

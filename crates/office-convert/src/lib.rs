@@ -1,0 +1,1 @@
+//! Word to PDF conversion.
