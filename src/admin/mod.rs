@@ -1,0 +1,97 @@
+//! Health, readiness, the service description and the operator's status view.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use subtle::ConstantTimeEq;
+
+use crate::startup::AppContext;
+use crate::store::StatusReport;
+
+pub async fn index() -> Json<Value> {
+    Json(json!({
+        "service": "webhook-service",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "Turns LearnWorlds assessment submissions into PDF reports emailed to students",
+        "endpoints": {
+            "POST /webhook": "LearnWorlds webhook (header Learnworlds-Webhook-Signature: v1=<secret>)",
+            "POST /webhook/{token}": "the same, with the URL token second factor",
+            "GET /healthz": "liveness",
+            "GET /readyz": "readiness: database, template, PDF converter, LearnWorlds API settings",
+            "GET /admin/status": "job counts and recent failures (Authorization: Bearer $ADMIN_TOKEN)",
+        }
+    }))
+}
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// 200 only when a webhook received now could be turned into a report.
+pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
+    let pipeline = ctx.queue.pipeline();
+    let mut checks = serde_json::Map::new();
+    let mut ok = true;
+    let mut check = |name: &str, result: Result<String, String>| {
+        ok &= result.is_ok();
+        checks.insert(
+            name.into(),
+            match result {
+                Ok(detail) => json!({"ok": true, "detail": detail}),
+                Err(detail) => json!({"ok": false, "detail": detail}),
+            },
+        );
+    };
+    check("database", ctx.store.ping().await.map(|_| "reachable".into()).map_err(|e| e.to_string()));
+    check(
+        "template",
+        pipeline
+            .reports
+            .template()
+            .await
+            .map(|_| pipeline.reports.template_path().to_string())
+            .map_err(|e| e.to_string()),
+    );
+    let health = pipeline.converter.health().await;
+    check("pdf_converter", if health.ok { Ok(health.detail) } else { Err(health.detail) });
+    check(
+        "learnworlds",
+        if pipeline.learnworlds.is_configured() {
+            Ok("configured".into())
+        } else {
+            Err("not configured: set CLIENT_ID, ACCESS_TOKEN (or CLIENT_SECRET) and SCHOOL_DOMAIN".into())
+        },
+    );
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
+    (status, Json(body)).into_response()
+}
+
+/// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
+pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
+    let Some(expected) = &ctx.config.admin_token else {
+        return error(StatusCode::NOT_FOUND, "admin_disabled", "set ADMIN_TOKEN to enable /admin/status");
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let given_hash = <sha2::Sha256 as sha2::Digest>::digest(given.as_bytes());
+    let expected_hash = <sha2::Sha256 as sha2::Digest>::digest(expected.expose().as_bytes());
+    if !bool::from(given_hash.ct_eq(&expected_hash)) {
+        return error(StatusCode::UNAUTHORIZED, "invalid_admin_token", "Authorization: Bearer <ADMIN_TOKEN> required");
+    }
+    match ctx.store.status(20).await {
+        Ok(report) => Json::<StatusReport>(report).into_response(),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", &e.to_string()),
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": code, "message": message}))).into_response()
+}

@@ -1,0 +1,110 @@
+//! One typed configuration, loaded from environment variables (the seed's names), `.env` and an
+//! optional file, validated once at start-up. Every variable is documented in README.md and
+//! `env.template`.
+
+mod mail;
+mod runtime;
+mod secret;
+mod sections;
+mod source;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use mail::*;
+pub use runtime::*;
+pub use secret::Secret;
+pub use sections::*;
+pub use source::Source;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {var}: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("configuration error: {var} is required {when}")]
+    Missing {
+        var: &'static str,
+        when: &'static str,
+    },
+    #[error("configuration error: cannot read {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `HOST`: address to listen on (default `0.0.0.0`).
+    pub host: IpAddr,
+    /// `PORT`: HTTP port (default 8080; 0 picks a free port).
+    pub port: u16,
+    /// `DATA_DIR`: root of local storage, the default SQLite file and the outbox (default `.`).
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…` (default `<DATA_DIR>/webhook-service.db`).
+    pub database_url: String,
+    pub storage: StorageConfig,
+    pub webhook: WebhookConfig,
+    pub learnworlds: LearnWorldsConfig,
+    pub mail: MailConfig,
+    pub queue: QueueConfig,
+    pub report: ReportConfig,
+    pub log: LogConfig,
+    /// `SHUTDOWN_GRACE_SECONDS`: how long SIGTERM waits for in-flight jobs before returning
+    /// them to the queue (default 8; Cloud Run kills the container 10 s after SIGTERM).
+    pub shutdown_grace: Duration,
+    /// `ADMIN_TOKEN`: enables `GET /admin/status` with `Authorization: Bearer <token>`.
+    pub admin_token: Option<Secret>,
+}
+
+impl Config {
+    /// Loads from the process environment, `.env` and `config_file`.
+    pub fn load(config_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        Self::from_source(&Source::load(config_file)?)
+    }
+
+    pub fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(src.get("DATA_DIR").unwrap_or_else(|| ".".into()));
+        let database_url = src.get("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("webhook-service.db").display()
+            )
+        });
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_URL",
+                reason: "must start with sqlite:// or postgres://".into(),
+            });
+        }
+        Ok(Self {
+            host: src.parse("HOST", IpAddr::from([0, 0, 0, 0]))?,
+            port: src.parse("PORT", 8080u16)?,
+            database_url,
+            storage: StorageConfig::from_source(src)?,
+            webhook: WebhookConfig::from_source(src)?,
+            learnworlds: LearnWorldsConfig::from_source(src)?,
+            mail: MailConfig::from_source(src)?,
+            queue: QueueConfig::from_source(src)?,
+            report: ReportConfig::from_source(src)?,
+            log: LogConfig::from_source(src)?,
+            shutdown_grace: Duration::from_secs(src.parse("SHUTDOWN_GRACE_SECONDS", 8u64)?),
+            admin_token: src.get("ADMIN_TOKEN").map(Secret::new),
+            data_dir,
+        })
+    }
+
+    /// Where emails go when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+pub(crate) fn seconds(src: &Source, var: &'static str, default: f64) -> Result<Duration, ConfigError> {
+    let v: f64 = src.parse(var, default)?;
+    if !(0.0..=86_400.0).contains(&v) {
+        return Err(ConfigError::Invalid {
+            var,
+            reason: format!("{v} is outside 0..86400 seconds"),
+        });
+    }
+    Ok(Duration::from_secs_f64(v))
+}

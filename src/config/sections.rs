@@ -1,0 +1,244 @@
+//! The configuration sections, each read from its own variables.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use super::{seconds, ConfigError, Secret, Source};
+
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    /// `STORAGE_BACKEND=local`: files under `DATA_DIR`.
+    Local,
+    /// `STORAGE_BACKEND=gcp`: a Google Cloud Storage bucket.
+    Gcs {
+        /// `GCP_BUCKET_NAME` (required).
+        bucket: String,
+        /// `GCP_PROJECT_ID` (informational: the bucket name identifies the bucket).
+        project_id: Option<String>,
+        /// `GOOGLE_APPLICATION_CREDENTIALS`: a service-account key file; without it the
+        /// metadata server (Cloud Run) provides credentials.
+        credentials_file: Option<String>,
+    },
+}
+
+impl StorageConfig {
+    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        match src.get("STORAGE_BACKEND").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("local") => Ok(Self::Local),
+            Some("gcp") | Some("gcs") => Ok(Self::Gcs {
+                bucket: src.get("GCP_BUCKET_NAME").ok_or(ConfigError::Missing {
+                    var: "GCP_BUCKET_NAME",
+                    when: "when STORAGE_BACKEND=gcp",
+                })?,
+                project_id: src.get("GCP_PROJECT_ID"),
+                credentials_file: src.get("GOOGLE_APPLICATION_CREDENTIALS"),
+            }),
+            Some(other) => Err(ConfigError::Invalid {
+                var: "STORAGE_BACKEND",
+                reason: format!("'{other}' is not one of local, gcp"),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureMode {
+    /// LearnWorlds' documented scheme: the header carries the pre-shared secret itself.
+    Plain,
+    /// `v1=hex(HMAC-SHA256(secret, body))`, for senders other than LearnWorlds.
+    HmacSha256,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// `WEBHOOK_SECRET` (alias `LEARNWORLDS_WEBHOOK_SECRET`): comma-separated, so a new secret
+    /// can be added before the old one is removed.
+    pub secrets: Vec<Secret>,
+    /// `WEBHOOK_SIGNATURE_MODE`: `plain` (default) or `hmac-sha256`.
+    pub mode: SignatureMode,
+    /// `WEBHOOK_REQUIRE_SIGNATURE` (default true). When false, a request without the header is
+    /// accepted only if `WEBHOOK_URL_TOKEN` is set and matches.
+    pub require_signature: bool,
+    /// `WEBHOOK_URL_TOKEN`: optional second factor, posted to `/webhook/<token>`.
+    pub url_token: Option<Secret>,
+    /// `ALLOW_UNSIGNED_WEBHOOKS` (default false): local development without any secret.
+    pub allow_unsigned: bool,
+}
+
+impl WebhookConfig {
+    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let raw = src
+            .get("WEBHOOK_SECRET")
+            .or_else(|| src.get("LEARNWORLDS_WEBHOOK_SECRET"));
+        let secrets: Vec<Secret> = raw
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().trim_start_matches("v1="))
+            .filter(|s| !s.is_empty())
+            .map(Secret::new)
+            .collect();
+        let mode = match src.get("WEBHOOK_SIGNATURE_MODE").map(|s| s.to_ascii_lowercase()).as_deref() {
+            None | Some("plain") => SignatureMode::Plain,
+            Some("hmac-sha256") | Some("hmac") => SignatureMode::HmacSha256,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "WEBHOOK_SIGNATURE_MODE",
+                    reason: format!("'{other}' is not one of plain, hmac-sha256"),
+                })
+            }
+        };
+        let allow_unsigned = src.flag("ALLOW_UNSIGNED_WEBHOOKS", false)?;
+        let url_token = src.get("WEBHOOK_URL_TOKEN").map(Secret::new);
+        if let Some(token) = &url_token {
+            if token.expose().len() < 16 {
+                return Err(ConfigError::Invalid {
+                    var: "WEBHOOK_URL_TOKEN",
+                    reason: "must be at least 16 characters to be unguessable".into(),
+                });
+            }
+        }
+        if secrets.is_empty() && url_token.is_none() && !allow_unsigned {
+            return Err(ConfigError::Missing {
+                var: "WEBHOOK_SECRET",
+                when: "(the signature shown under LearnWorlds Settings > Developers > Webhooks); \
+                       set ALLOW_UNSIGNED_WEBHOOKS=true only for local development",
+            });
+        }
+        let require_signature = src.flag("WEBHOOK_REQUIRE_SIGNATURE", !secrets.is_empty())?;
+        if require_signature && secrets.is_empty() {
+            return Err(ConfigError::Missing {
+                var: "WEBHOOK_SECRET",
+                when: "when WEBHOOK_REQUIRE_SIGNATURE=true",
+            });
+        }
+        Ok(Self {
+            secrets,
+            mode,
+            require_signature,
+            url_token,
+            allow_unsigned,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum LearnWorldsAuth {
+    /// `ACCESS_TOKEN`: a long-lived token pasted by the school.
+    Static(Secret),
+    /// `CLIENT_SECRET`: tokens minted with the client-credentials grant and renewed before expiry.
+    ClientCredentials(Secret),
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnWorldsApi {
+    /// `LEARNWORLDS_API_URL` (default `https://$SCHOOL_DOMAIN/admin/api`).
+    pub base_url: Url,
+    /// `CLIENT_ID`: sent as `Lw-Client` on every request.
+    pub client_id: String,
+    pub auth: LearnWorldsAuth,
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnWorldsConfig {
+    /// None when no LearnWorlds variable is set: events are still recorded and queued, and are
+    /// processed once the API is configured.
+    pub api: Option<LearnWorldsApi>,
+    /// `LW_RATE_LIMIT` requests per `LW_RATE_WINDOW_SECONDS` for the whole process (30 / 10).
+    pub rate_limit: u32,
+    pub rate_window: Duration,
+    /// `LW_VISIBILITY_RETRIES` × `LW_VISIBILITY_DELAY_SECONDS`: how long to wait for a just-submitted
+    /// submission to appear in the API before the job is retried later (5 × 2 s).
+    pub visibility_retries: u32,
+    pub visibility_delay: Duration,
+    /// `LW_MAX_429_RETRIES`: consecutive 429 answers tolerated per request (default 6).
+    pub max_429_retries: u32,
+    /// `HTTP_TIMEOUT_SECONDS`: timeout of every outbound HTTP call (default 30).
+    pub timeout: Duration,
+}
+
+impl LearnWorldsConfig {
+    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let domain = src.get("SCHOOL_DOMAIN");
+        let explicit = src.get("LEARNWORLDS_API_URL");
+        let client_id = src.get("CLIENT_ID");
+        let auth = match (src.get("ACCESS_TOKEN"), src.get("CLIENT_SECRET")) {
+            (Some(t), _) => Some(LearnWorldsAuth::Static(Secret::new(t))),
+            (None, Some(s)) => Some(LearnWorldsAuth::ClientCredentials(Secret::new(s))),
+            (None, None) => None,
+        };
+        let any_set = domain.is_some() || explicit.is_some() || client_id.is_some() || auth.is_some();
+        let api = if !any_set {
+            None
+        } else {
+            let raw_url = match (explicit, domain) {
+                (Some(u), _) => u,
+                (None, Some(d)) => {
+                    let host = d.trim_start_matches("https://").trim_start_matches("http://");
+                    format!("https://{}/admin/api", host.trim_end_matches('/'))
+                }
+                (None, None) => {
+                    return Err(ConfigError::Missing {
+                        var: "SCHOOL_DOMAIN",
+                        when: "(or LEARNWORLDS_API_URL) when the LearnWorlds API is configured",
+                    })
+                }
+            };
+            let base_url = Url::parse(raw_url.trim_end_matches('/')).map_err(|e| ConfigError::Invalid {
+                var: "LEARNWORLDS_API_URL",
+                reason: format!("'{raw_url}' is not a URL: {e}"),
+            })?;
+            Some(LearnWorldsApi {
+                base_url,
+                client_id: client_id.ok_or(ConfigError::Missing {
+                    var: "CLIENT_ID",
+                    when: "when the LearnWorlds API is configured",
+                })?,
+                auth: auth.ok_or(ConfigError::Missing {
+                    var: "ACCESS_TOKEN",
+                    when: "(or CLIENT_SECRET) when the LearnWorlds API is configured",
+                })?,
+            })
+        };
+        let rate_limit: u32 = src.parse("LW_RATE_LIMIT", 30)?;
+        if rate_limit == 0 {
+            return Err(ConfigError::Invalid {
+                var: "LW_RATE_LIMIT",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(Self {
+            api,
+            rate_limit,
+            rate_window: seconds(src, "LW_RATE_WINDOW_SECONDS", 10.0)?,
+            visibility_retries: src.parse("LW_VISIBILITY_RETRIES", 5)?,
+            visibility_delay: seconds(src, "LW_VISIBILITY_DELAY_SECONDS", 2.0)?,
+            max_429_retries: src.parse("LW_MAX_429_RETRIES", 6)?,
+            timeout: seconds(src, "HTTP_TIMEOUT_SECONDS", 30.0)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    /// `TEMPLATE_PATH`: the Word template, relative to the storage root
+    /// (default `templates/plantilla_test_diagnostico.docx`).
+    pub template_path: String,
+    /// `CONVERT_TIMEOUT_SECONDS`: longest a PDF conversion may take (default 120).
+    pub convert_timeout: Duration,
+    /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
+    pub soffice: Option<PathBuf>,
+}
+
+impl ReportConfig {
+    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            template_path: src
+                .get("TEMPLATE_PATH")
+                .unwrap_or_else(|| "templates/plantilla_test_diagnostico.docx".into()),
+            convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
+            soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! Durable intake with group commit: concurrent webhooks share one transaction (and one fsync),
+//! and each request is answered only after the transaction holding its event has committed.
+
+use std::sync::Arc;
+
+use sqlx::{Any, Transaction};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use super::{now_ms, Store, StoreError};
+
+/// What the intake wants recorded.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Recognises redeliveries and concurrent copies of the same submission.
+    pub dedup_key: String,
+    pub kind: String,
+    /// The normalised event (JSON), the job's input.
+    pub payload: String,
+    /// Whether the event needs a report (a job), or is only recorded.
+    pub create_job: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Queued { event_id: i64, job_id: i64 },
+    Recorded { event_id: i64 },
+    Duplicate,
+}
+
+const MAX_BATCH: usize = 512;
+
+type Reply = oneshot::Sender<Result<Inserted, StoreError>>;
+
+/// Front of the single writer task.
+#[derive(Clone)]
+pub struct IntakeWriter {
+    tx: mpsc::Sender<(NewEvent, Reply)>,
+}
+
+impl IntakeWriter {
+    /// Starts the writer. `job_ready` is notified after every commit that queued a job, so
+    /// idle workers start at once instead of at their next poll.
+    pub fn spawn(store: Store, job_ready: Arc<Notify>) -> Self {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(store, rx, job_ready));
+        Self { tx }
+    }
+
+    pub async fn submit(&self, event: NewEvent) -> Result<Inserted, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send((event, reply))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+async fn run(store: Store, mut rx: mpsc::Receiver<(NewEvent, Reply)>, job_ready: Arc<Notify>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (events, replies): (Vec<NewEvent>, Vec<Reply>) = std::mem::take(&mut batch).into_iter().unzip();
+        let results = match store.insert_batch(&events).await {
+            Ok(results) => results.into_iter().map(Ok).collect(),
+            // One bad row must not fail its neighbours: retry each event on its own.
+            Err(_) if events.len() > 1 => {
+                let mut results = Vec::with_capacity(events.len());
+                for event in &events {
+                    results.push(store.insert_batch(std::slice::from_ref(event)).await.map(|mut r| r.remove(0)));
+                }
+                results
+            }
+            Err(e) => vec![Err(e)],
+        };
+        if results.iter().any(|r| matches!(r, Ok(Inserted::Queued { .. }))) {
+            job_ready.notify_waiters();
+        }
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+impl Store {
+    /// Records events and their jobs in one transaction.
+    pub async fn insert_batch(&self, events: &[NewEvent]) -> Result<Vec<Inserted>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut results = Vec::with_capacity(events.len());
+        for event in events {
+            results.push(insert_one(&mut tx, event).await?);
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+async fn insert_one(tx: &mut Transaction<'static, Any>, event: &NewEvent) -> Result<Inserted, StoreError> {
+    let now = now_ms();
+    let event_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO events (dedup_key, kind, received_at, payload) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+    )
+    .bind(&event.dedup_key)
+    .bind(&event.kind)
+    .bind(now)
+    .bind(&event.payload)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(event_id) = event_id else {
+        return Ok(Inserted::Duplicate);
+    };
+    if !event.create_job {
+        return Ok(Inserted::Recorded { event_id });
+    }
+    let job_id: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (event_id, state, stage, run_at, created_at, updated_at) \
+         VALUES ($1, 'queued', 'fetch', $2, $2, $2) RETURNING id",
+    )
+    .bind(event_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Inserted::Queued { event_id, job_id })
+}

@@ -1,0 +1,94 @@
+//! Logging: readable text locally, JSON lines with Cloud Logging's `severity` on Cloud Run.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogConfig, LogFormat};
+
+/// Installs the global subscriber. Safe to call twice (tests): the second call is a no-op.
+pub fn init(cfg: &LogConfig) {
+    let default = if cfg.debug { "debug" } else { "info" };
+    // Dependencies are noisy at debug level and may print request details we do not control.
+    let directives = format!("{default},hyper=info,sqlx=warn,h2=info,rustls=info,reqwest=info,tower=info,object_store=info,lettre=info");
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directives));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match cfg.format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.event_format(CloudLoggingJson).try_init(),
+    };
+}
+
+/// One JSON object per line: `severity`, `message`, `target`, the event's fields and the
+/// fields of the spans it happened in (job id, stage…), which Cloud Logging indexes.
+struct CloudLoggingJson;
+
+impl<S, N> FormatEvent<S, N> for CloudLoggingJson
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        let mut fields = Map::new();
+        if let Some(scope) = ctx.event_scope() {
+            for span in scope.from_root() {
+                if let Some(stored) = span.extensions().get::<tracing_subscriber::fmt::FormattedFields<N>>() {
+                    // Span fields are stored pre-formatted as `k=v k2=v2`; keep them as one string.
+                    if !stored.fields.is_empty() {
+                        fields.insert(span.name().to_string(), Value::String(stored.fields.clone()));
+                    }
+                }
+            }
+        }
+        let mut visitor = JsonVisitor(&mut fields);
+        event.record(&mut visitor);
+        let meta = event.metadata();
+        let message = fields.remove("message").unwrap_or(Value::String(String::new()));
+        let mut line = Map::new();
+        line.insert("severity".into(), Value::String(severity(meta.level()).into()));
+        line.insert("time".into(), Value::String(chrono::Utc::now().to_rfc3339()));
+        line.insert("message".into(), message);
+        line.insert("target".into(), Value::String(meta.target().into()));
+        line.extend(fields);
+        let text = serde_json::to_string(&Value::Object(line)).map_err(|_| fmt::Error)?;
+        writeln!(writer, "{text}")
+    }
+}
+
+fn severity(level: &Level) -> &'static str {
+    match *level {
+        Level::ERROR => "ERROR",
+        Level::WARN => "WARNING",
+        Level::INFO => "INFO",
+        Level::DEBUG | Level::TRACE => "DEBUG",
+    }
+}
+
+struct JsonVisitor<'a>(&'a mut Map<String, Value>);
+
+impl Visit for JsonVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().into(), Value::String(value.into()));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.insert(field.name().into(), Value::from(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().into(), Value::from(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.insert(field.name().into(), Value::from(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.insert(field.name().into(), Value::from(value));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name().into(), Value::String(format!("{value:?}")));
+    }
+}
