@@ -16,9 +16,13 @@ use crate::config::{LogConfig, LogFormat};
 pub fn init(cfg: &LogConfig) {
     let default = if cfg.debug { "debug" } else { "info" };
     // Dependencies are noisy at debug level and may print request details we do not control.
-    let directives = format!("{default},hyper=info,sqlx=warn,h2=info,rustls=info,reqwest=info,tower=info,object_store=info,lettre=info");
+    let directives = format!(
+        "{default},hyper=info,sqlx=warn,h2=info,rustls=info,reqwest=info,tower=info,object_store=info,lettre=info"
+    );
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directives));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match cfg.format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.event_format(CloudLoggingJson).try_init(),
@@ -34,14 +38,25 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         let mut fields = Map::new();
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
-                if let Some(stored) = span.extensions().get::<tracing_subscriber::fmt::FormattedFields<N>>() {
+                if let Some(stored) = span
+                    .extensions()
+                    .get::<tracing_subscriber::fmt::FormattedFields<N>>()
+                {
                     // Span fields are stored pre-formatted as `k=v k2=v2`; keep them as one string.
                     if !stored.fields.is_empty() {
-                        fields.insert(span.name().to_string(), Value::String(stored.fields.clone()));
+                        fields.insert(
+                            span.name().to_string(),
+                            Value::String(stored.fields.clone()),
+                        );
                     }
                 }
             }
@@ -49,10 +64,18 @@ where
         let mut visitor = JsonVisitor(&mut fields);
         event.record(&mut visitor);
         let meta = event.metadata();
-        let message = fields.remove("message").unwrap_or(Value::String(String::new()));
+        let message = fields
+            .remove("message")
+            .unwrap_or(Value::String(String::new()));
         let mut line = Map::new();
-        line.insert("severity".into(), Value::String(severity(meta.level()).into()));
-        line.insert("time".into(), Value::String(chrono::Utc::now().to_rfc3339()));
+        line.insert(
+            "severity".into(),
+            Value::String(severity(meta.level()).into()),
+        );
+        line.insert(
+            "time".into(),
+            Value::String(chrono::Utc::now().to_rfc3339()),
+        );
         line.insert("message".into(), message);
         line.insert("target".into(), Value::String(meta.target().into()));
         line.extend(fields);
@@ -74,7 +97,8 @@ struct JsonVisitor<'a>(&'a mut Map<String, Value>);
 
 impl Visit for JsonVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().into(), Value::String(value.into()));
+        self.0
+            .insert(field.name().into(), Value::String(value.into()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.0.insert(field.name().into(), Value::from(value));
@@ -89,6 +113,7 @@ impl Visit for JsonVisitor<'_> {
         self.0.insert(field.name().into(), Value::from(value));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name().into(), Value::String(format!("{value:?}")));
+        self.0
+            .insert(field.name().into(), Value::String(format!("{value:?}")));
     }
 }

@@ -46,7 +46,14 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
             },
         );
     };
-    check("database", ctx.store.ping().await.map(|_| "reachable".into()).map_err(|e| e.to_string()));
+    check(
+        "database",
+        ctx.store
+            .ping()
+            .await
+            .map(|_| "reachable".into())
+            .map_err(|e| e.to_string()),
+    );
     check(
         "template",
         pipeline
@@ -57,16 +64,30 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
             .map_err(|e| e.to_string()),
     );
     let health = pipeline.converter.health().await;
-    check("pdf_converter", if health.ok { Ok(health.detail) } else { Err(health.detail) });
+    check(
+        "pdf_converter",
+        if health.ok {
+            Ok(health.detail)
+        } else {
+            Err(health.detail)
+        },
+    );
     check(
         "learnworlds",
         if pipeline.learnworlds.is_configured() {
             Ok("configured".into())
         } else {
-            Err("not configured: set CLIENT_ID, ACCESS_TOKEN (or CLIENT_SECRET) and SCHOOL_DOMAIN".into())
+            Err(
+                "not configured: set CLIENT_ID, ACCESS_TOKEN (or CLIENT_SECRET) and SCHOOL_DOMAIN"
+                    .into(),
+            )
         },
     );
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
     (status, Json(body)).into_response()
 }
@@ -74,7 +95,11 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
 /// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
 pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
     let Some(expected) = &ctx.config.admin_token else {
-        return error(StatusCode::NOT_FOUND, "admin_disabled", "set ADMIN_TOKEN to enable /admin/status");
+        return error(
+            StatusCode::NOT_FOUND,
+            "admin_disabled",
+            "set ADMIN_TOKEN to enable /admin/status",
+        );
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -84,11 +109,19 @@ pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> R
     let given_hash = <sha2::Sha256 as sha2::Digest>::digest(given.as_bytes());
     let expected_hash = <sha2::Sha256 as sha2::Digest>::digest(expected.expose().as_bytes());
     if !bool::from(given_hash.ct_eq(&expected_hash)) {
-        return error(StatusCode::UNAUTHORIZED, "invalid_admin_token", "Authorization: Bearer <ADMIN_TOKEN> required");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_admin_token",
+            "Authorization: Bearer <ADMIN_TOKEN> required",
+        );
     }
     match ctx.store.status(20).await {
         Ok(report) => Json::<StatusReport>(report).into_response(),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", &e.to_string()),
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            &e.to_string(),
+        ),
     }
 }
 

@@ -9,7 +9,9 @@ use super::normalize::{header_key, normalize, question_key, QuestionKey};
 pub enum BankError {
     #[error("question bank {file}: {reason}")]
     Unreadable { file: String, reason: String },
-    #[error("question bank {file}: no column for {wanted} (accepted names: {accepted}; found: {found})")]
+    #[error(
+        "question bank {file}: no column for {wanted} (accepted names: {accepted}; found: {found})"
+    )]
     MissingColumn {
         file: String,
         wanted: &'static str,
@@ -49,8 +51,22 @@ pub struct Bank {
     pub questions: Vec<Question>,
 }
 
-const LABEL_COLUMNS: &[&str] = &["question_number", "pregunta", "numero_pregunta", "numero", "question", "n"];
-const KEY_COLUMNS: &[&str] = &["correct_answer", "correct_alternative", "alternativa", "respuesta_correcta", "clave", "answer"];
+const LABEL_COLUMNS: &[&str] = &[
+    "question_number",
+    "pregunta",
+    "numero_pregunta",
+    "numero",
+    "question",
+    "n",
+];
+const KEY_COLUMNS: &[&str] = &[
+    "correct_answer",
+    "correct_alternative",
+    "alternativa",
+    "respuesta_correcta",
+    "clave",
+    "answer",
+];
 
 impl Bank {
     /// Reads a bank; the format is taken from the file name.
@@ -67,7 +83,12 @@ impl Bank {
     pub fn groups(&self, column: &str) -> Vec<String> {
         let mut seen = Vec::<String>::new();
         for q in &self.questions {
-            if let Some(v) = q.columns.get(column).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            if let Some(v) = q
+                .columns
+                .get(column)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
                 if !seen.iter().any(|s| s == v) {
                     seen.push(v.to_string());
                 }
@@ -77,7 +98,10 @@ impl Bank {
     }
 
     fn from_rows(file: &str, rows: Vec<Vec<String>>) -> Result<Self, BankError> {
-        let mut rows = rows.into_iter().enumerate().filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
+        let mut rows = rows
+            .into_iter()
+            .enumerate()
+            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
         let Some((_, header)) = rows.next() else {
             return Err(BankError::Empty { file: file.into() });
         };
@@ -117,7 +141,12 @@ impl Bank {
                     reason: format!("no correct answer for '{label}'"),
                 });
             }
-            let columns = headers.iter().enumerate().filter(|(_, h)| !h.is_empty()).map(|(i, h)| (h.clone(), cell(i))).collect();
+            let columns = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| !h.is_empty())
+                .map(|(i, h)| (h.clone(), cell(i)))
+                .collect();
             questions.push(Question {
                 key: question_key(&label),
                 label,
@@ -142,7 +171,11 @@ fn csv_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
         // Spreadsheet programs on Windows still export Latin-1.
         .unwrap_or_else(|_| bytes.iter().map(|&b| b as char).collect());
     let first_line = text.lines().next().unwrap_or_default();
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
+    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -161,10 +194,20 @@ fn csv_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
 
 fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
     use calamine::{Reader, Xlsx};
-    let unreadable = |reason: String| BankError::Unreadable { file: file.into(), reason };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("not a readable .xlsx: {e}")))?;
-    let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
-    let range = book.worksheet_range(&sheet).map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
+    let unreadable = |reason: String| BankError::Unreadable {
+        file: file.into(),
+        reason,
+    };
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("not a readable .xlsx: {e}")))?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
     Ok(range
         .rows()
         .map(|r| {
@@ -185,7 +228,8 @@ mod tests {
 
     #[test]
     fn semicolon_csv_with_bom_and_accented_headers_loads() {
-        let csv = "\u{feff}Question_Number;Correct_Alternative;Lecture\n1;A;Lección 1\n2;b ;Lección 2\n";
+        let csv =
+            "\u{feff}Question_Number;Correct_Alternative;Lecture\n1;A;Lección 1\n2;b ;Lección 2\n";
         let bank = Bank::parse("x.csv", csv.as_bytes()).unwrap();
         assert_eq!(bank.questions.len(), 2);
         assert_eq!(bank.questions[1].answer_key, "b");
@@ -194,9 +238,16 @@ mod tests {
 
     #[test]
     fn a_missing_answer_names_file_row_and_column() {
-        let err = Bank::parse("b.csv", b"question_number,correct_answer,area\n1,A,X\n2,,X\n").unwrap_err();
+        let err = Bank::parse(
+            "b.csv",
+            b"question_number,correct_answer,area\n1,A,X\n2,,X\n",
+        )
+        .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("b.csv") && msg.contains("row 3") && msg.contains("correct_answer"), "{msg}");
+        assert!(
+            msg.contains("b.csv") && msg.contains("row 3") && msg.contains("correct_answer"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub fn grade(bank: &Bank, answers: &[Answer]) -> Grading {
     for a in answers {
         by_key.entry(question_key(&a.label)).or_insert(a);
     }
-    let bank_numbered = bank.questions.iter().all(|q| matches!(q.key, QuestionKey::Number(_)));
+    let bank_numbered = bank
+        .questions
+        .iter()
+        .all(|q| matches!(q.key, QuestionKey::Number(_)));
     let answers_numbered = by_key.keys().any(|k| matches!(k, QuestionKey::Number(_)));
     let by_position = bank_numbered && !answers_numbered;
 
@@ -86,23 +89,50 @@ mod tests {
 
     #[test]
     fn labels_match_whatever_their_order_spacing_or_case() {
-        let bank = Bank::parse("b.csv", b"pregunta,alternativa,area\nPregunta 1 ,A,X\nPregunta 2,B,X\n").unwrap();
-        let g = grade(&bank, &[answer("pregunta 2", "b"), answer("Pregunta 1", "No lo sé")]);
-        assert_eq!(g.per_question.iter().map(|q| q.correct).collect::<Vec<_>>(), vec![false, true]);
+        let bank = Bank::parse(
+            "b.csv",
+            b"pregunta,alternativa,area\nPregunta 1 ,A,X\nPregunta 2,B,X\n",
+        )
+        .unwrap();
+        let g = grade(
+            &bank,
+            &[answer("pregunta 2", "b"), answer("Pregunta 1", "No lo sé")],
+        );
+        assert_eq!(
+            g.per_question.iter().map(|q| q.correct).collect::<Vec<_>>(),
+            vec![false, true]
+        );
         assert_eq!((g.unmatched_answers, g.missing_answers), (0, 0));
     }
 
     #[test]
     fn numbered_bank_falls_back_to_position_when_answers_have_no_numbers() {
-        let bank = Bank::parse("b.csv", b"question_number,correct_answer,area\n1,A,X\n2,B,X\n").unwrap();
-        let g = grade(&bank, &[answer("¿Cuánto es 1+1?", "A"), answer("¿Y 2+2?", "A")]);
-        assert_eq!(g.per_question.iter().map(|q| q.correct).collect::<Vec<_>>(), vec![true, false]);
+        let bank = Bank::parse(
+            "b.csv",
+            b"question_number,correct_answer,area\n1,A,X\n2,B,X\n",
+        )
+        .unwrap();
+        let g = grade(
+            &bank,
+            &[answer("¿Cuánto es 1+1?", "A"), answer("¿Y 2+2?", "A")],
+        );
+        assert_eq!(
+            g.per_question.iter().map(|q| q.correct).collect::<Vec<_>>(),
+            vec![true, false]
+        );
     }
 
     #[test]
     fn unmatched_and_missing_answers_are_counted() {
-        let bank = Bank::parse("b.csv", b"question_number,correct_answer,area\n1,A,X\n2,B,X\n").unwrap();
-        let g = grade(&bank, &[answer("Pregunta 1", "A"), answer("Pregunta 9", "A")]);
+        let bank = Bank::parse(
+            "b.csv",
+            b"question_number,correct_answer,area\n1,A,X\n2,B,X\n",
+        )
+        .unwrap();
+        let g = grade(
+            &bank,
+            &[answer("Pregunta 1", "A"), answer("Pregunta 9", "A")],
+        );
         assert_eq!((g.unmatched_answers, g.missing_answers), (1, 1));
         assert!(!g.per_question[1].answered);
     }

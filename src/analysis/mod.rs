@@ -73,7 +73,11 @@ pub fn analyse(bank: &Bank, answers: &[Answer], rules: &Rules) -> Result<Analysi
     let column = rules
         .group_columns
         .iter()
-        .find(|c| bank.questions.iter().any(|q| q.columns.get(**c).is_some_and(|v| !v.trim().is_empty())))
+        .find(|c| {
+            bank.questions
+                .iter()
+                .any(|q| q.columns.get(**c).is_some_and(|v| !v.trim().is_empty()))
+        })
         .ok_or_else(|| AnalysisError::NoGroupColumn {
             file: bank.file.clone(),
             wanted: rules.group_columns.join(", "),

@@ -6,7 +6,11 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFKD, accents removed, lower-cased, surrounding and repeated whitespace removed.
 pub fn normalize(s: &str) -> String {
-    let folded: String = s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
+    let folded: String = s
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -27,7 +31,9 @@ pub fn question_key(label: &str) -> QuestionKey {
     let digits = n.strip_prefix("pregunta").map(str::trim).unwrap_or(&n);
     let digits = digits.trim_end_matches('.');
     match digits.parse::<u32>() {
-        Ok(num) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => QuestionKey::Number(num),
+        Ok(num) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => {
+            QuestionKey::Number(num)
+        }
         _ => QuestionKey::Text(n),
     }
 }
@@ -49,6 +55,9 @@ mod tests {
         assert_eq!(question_key("Pregunta 12 "), QuestionKey::Number(12));
         assert_eq!(question_key("12"), QuestionKey::Number(12));
         assert_eq!(question_key("pregunta12"), QuestionKey::Number(12));
-        assert_eq!(question_key("¿Cuánto es 2+2?"), QuestionKey::Text("¿cuanto es 2+2?".into()));
+        assert_eq!(
+            question_key("¿Cuánto es 2+2?"),
+            QuestionKey::Text("¿cuanto es 2+2?".into())
+        );
     }
 }

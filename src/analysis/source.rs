@@ -13,7 +13,10 @@ pub async fn load_bank(storage: &Storage, title: &str) -> Result<Bank, BankError
         reason: e.to_string(),
     };
     let base = title.replace(['/', '\\'], "_");
-    let candidates = [format!("{BANK_DIR}/{base}_questions.csv"), format!("{BANK_DIR}/{base}_questions.xlsx")];
+    let candidates = [
+        format!("{BANK_DIR}/{base}_questions.csv"),
+        format!("{BANK_DIR}/{base}_questions.xlsx"),
+    ];
     for key in &candidates {
         if let Some(bytes) = storage.get(key).await.map_err(|e| storage_err(key, e))? {
             return Bank::parse(key, &bytes);
@@ -22,7 +25,10 @@ pub async fn load_bank(storage: &Storage, title: &str) -> Result<Bank, BankError
     // Files uploaded from another system may spell the title with other accents or case
     // (NFD names from macOS, "diagnostico" without the accent).
     let wanted = normalize(&base);
-    let listing = storage.list(BANK_DIR).await.map_err(|e| storage_err(BANK_DIR, e))?;
+    let listing = storage
+        .list(BANK_DIR)
+        .await
+        .map_err(|e| storage_err(BANK_DIR, e))?;
     for key in listing {
         let name = key.rsplit('/').next().unwrap_or_default();
         let stem = name

@@ -47,7 +47,11 @@ impl MailConfig {
             None => None,
             Some(server) => {
                 let port: u16 = src.parse("SMTP_PORT", 587)?;
-                let security = match src.get("SMTP_SECURITY").map(|s| s.to_ascii_lowercase()).as_deref() {
+                let security = match src
+                    .get("SMTP_SECURITY")
+                    .map(|s| s.to_ascii_lowercase())
+                    .as_deref()
+                {
                     Some("starttls") => SmtpSecurity::StartTls,
                     Some("tls") | Some("ssl") => SmtpSecurity::Tls,
                     Some("none") => SmtpSecurity::None,

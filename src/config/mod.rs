@@ -98,7 +98,11 @@ impl Config {
     }
 }
 
-pub(crate) fn seconds(src: &Source, var: &'static str, default: f64) -> Result<Duration, ConfigError> {
+pub(crate) fn seconds(
+    src: &Source,
+    var: &'static str,
+    default: f64,
+) -> Result<Duration, ConfigError> {
     let v: f64 = src.parse(var, default)?;
     if !(0.0..=86_400.0).contains(&v) {
         return Err(ConfigError::Invalid {

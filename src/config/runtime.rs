@@ -64,7 +64,11 @@ pub struct LogConfig {
 
 impl LogConfig {
     pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
-        let format = match src.get("LOG_FORMAT").map(|s| s.to_ascii_lowercase()).as_deref() {
+        let format = match src
+            .get("LOG_FORMAT")
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("json") => LogFormat::Json,
             Some("text") => LogFormat::Text,
             Some(other) => {

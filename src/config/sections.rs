@@ -24,8 +24,13 @@ pub enum StorageConfig {
 }
 
 impl StorageConfig {
-    fn from_source(src: &Source) -> Result<Self, ConfigError> {
-        match src.get("STORAGE_BACKEND").as_deref().map(str::to_ascii_lowercase).as_deref() {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        match src
+            .get("STORAGE_BACKEND")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("local") => Ok(Self::Local),
             Some("gcp") | Some("gcs") => Ok(Self::Gcs {
                 bucket: src.get("GCP_BUCKET_NAME").ok_or(ConfigError::Missing {
@@ -68,7 +73,7 @@ pub struct WebhookConfig {
 }
 
 impl WebhookConfig {
-    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
         let raw = src
             .get("WEBHOOK_SECRET")
             .or_else(|| src.get("LEARNWORLDS_WEBHOOK_SECRET"));
@@ -79,7 +84,11 @@ impl WebhookConfig {
             .filter(|s| !s.is_empty())
             .map(Secret::new)
             .collect();
-        let mode = match src.get("WEBHOOK_SIGNATURE_MODE").map(|s| s.to_ascii_lowercase()).as_deref() {
+        let mode = match src
+            .get("WEBHOOK_SIGNATURE_MODE")
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("plain") => SignatureMode::Plain,
             Some("hmac-sha256") | Some("hmac") => SignatureMode::HmacSha256,
             Some(other) => {
@@ -159,7 +168,7 @@ pub struct LearnWorldsConfig {
 }
 
 impl LearnWorldsConfig {
-    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
         let domain = src.get("SCHOOL_DOMAIN");
         let explicit = src.get("LEARNWORLDS_API_URL");
         let client_id = src.get("CLIENT_ID");
@@ -168,14 +177,17 @@ impl LearnWorldsConfig {
             (None, Some(s)) => Some(LearnWorldsAuth::ClientCredentials(Secret::new(s))),
             (None, None) => None,
         };
-        let any_set = domain.is_some() || explicit.is_some() || client_id.is_some() || auth.is_some();
+        let any_set =
+            domain.is_some() || explicit.is_some() || client_id.is_some() || auth.is_some();
         let api = if !any_set {
             None
         } else {
             let raw_url = match (explicit, domain) {
                 (Some(u), _) => u,
                 (None, Some(d)) => {
-                    let host = d.trim_start_matches("https://").trim_start_matches("http://");
+                    let host = d
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://");
                     format!("https://{}/admin/api", host.trim_end_matches('/'))
                 }
                 (None, None) => {
@@ -185,10 +197,11 @@ impl LearnWorldsConfig {
                     })
                 }
             };
-            let base_url = Url::parse(raw_url.trim_end_matches('/')).map_err(|e| ConfigError::Invalid {
-                var: "LEARNWORLDS_API_URL",
-                reason: format!("'{raw_url}' is not a URL: {e}"),
-            })?;
+            let base_url =
+                Url::parse(raw_url.trim_end_matches('/')).map_err(|e| ConfigError::Invalid {
+                    var: "LEARNWORLDS_API_URL",
+                    reason: format!("'{raw_url}' is not a URL: {e}"),
+                })?;
             Some(LearnWorldsApi {
                 base_url,
                 client_id: client_id.ok_or(ConfigError::Missing {
@@ -232,7 +245,7 @@ pub struct ReportConfig {
 }
 
 impl ReportConfig {
-    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
         Ok(Self {
             template_path: src
                 .get("TEMPLATE_PATH")

@@ -56,12 +56,20 @@ pub fn verify(
     let header = String::from_utf8_lossy(header);
     let body_mac: Vec<Vec<u8>> = match cfg.mode {
         SignatureMode::Plain => Vec::new(),
-        SignatureMode::HmacSha256 => cfg.secrets.iter().map(|s| hmac_hex(s.expose(), body)).collect(),
+        SignatureMode::HmacSha256 => cfg
+            .secrets
+            .iter()
+            .map(|s| hmac_hex(s.expose(), body))
+            .collect(),
     };
     // Several `v1=` values may be sent during a rotation; any match is enough. Every candidate
     // is compared against every secret so timing does not reveal which one matched.
     let mut ok = false;
-    for candidate in header.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()) {
+    for candidate in header
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         let candidate = candidate.strip_prefix("v1=").unwrap_or(candidate);
         match cfg.mode {
             SignatureMode::Plain => {
@@ -91,7 +99,8 @@ fn equal(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn hmac_hex(secret: &str, body: &[u8]) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts any key length");
     mac.update(body);
     hex::encode(mac.finalize().into_bytes()).into_bytes()
 }
@@ -116,8 +125,14 @@ mod tests {
         let c = cfg(&["old-secret", "new-secret"], SignatureMode::Plain);
         assert_eq!(verify(&c, Some(b"v1=new-secret"), None, b"{}"), Ok(()));
         assert_eq!(verify(&c, Some(b"v1=old-secret"), None, b"{}"), Ok(()));
-        assert_eq!(verify(&c, Some(b"v1=new-secre"), None, b"{}"), Err(AuthError::BadSignature));
-        assert_eq!(verify(&c, None, None, b"{}"), Err(AuthError::MissingSignature));
+        assert_eq!(
+            verify(&c, Some(b"v1=new-secre"), None, b"{}"),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify(&c, None, None, b"{}"),
+            Err(AuthError::MissingSignature)
+        );
     }
 
     #[test]
@@ -125,16 +140,28 @@ mod tests {
         let c = cfg(&["k"], SignatureMode::HmacSha256);
         let sig = format!("v1={}", String::from_utf8(hmac_hex("k", b"body")).unwrap());
         assert_eq!(verify(&c, Some(sig.as_bytes()), None, b"body"), Ok(()));
-        assert_eq!(verify(&c, Some(sig.as_bytes()), None, b"other"), Err(AuthError::BadSignature));
-        assert_eq!(verify(&c, Some(b"v1=k"), None, b"body"), Err(AuthError::BadSignature));
+        assert_eq!(
+            verify(&c, Some(sig.as_bytes()), None, b"other"),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify(&c, Some(b"v1=k"), None, b"body"),
+            Err(AuthError::BadSignature)
+        );
     }
 
     #[test]
     fn url_token_is_checked_before_the_header() {
         let mut c = cfg(&["s"], SignatureMode::Plain);
         c.url_token = Some(Secret::new("0123456789abcdef0123"));
-        assert_eq!(verify(&c, Some(b"v1=s"), None, b""), Err(AuthError::BadUrlToken));
-        assert_eq!(verify(&c, Some(b"v1=s"), Some("0123456789abcdef0123"), b""), Ok(()));
+        assert_eq!(
+            verify(&c, Some(b"v1=s"), None, b""),
+            Err(AuthError::BadUrlToken)
+        );
+        assert_eq!(
+            verify(&c, Some(b"v1=s"), Some("0123456789abcdef0123"), b""),
+            Ok(())
+        );
         c.require_signature = false;
         assert_eq!(verify(&c, None, Some("0123456789abcdef0123"), b""), Ok(()));
     }

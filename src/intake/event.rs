@@ -57,7 +57,9 @@ pub fn parse(body: &[u8]) -> Result<Incoming, IntakeError> {
             reason: "body must be a JSON object".into(),
         });
     };
-    let is_envelope = root.contains_key("version") && root.contains_key("type") && root.get("data").is_some_and(Value::is_object);
+    let is_envelope = root.contains_key("version")
+        && root.contains_key("type")
+        && root.get("data").is_some_and(Value::is_object);
     if !is_envelope {
         return submission(&value, "").map(Incoming::Submission);
     }
@@ -116,19 +118,24 @@ pub(crate) fn text(v: &Value) -> Option<String> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    (!s.is_empty() && !(s.starts_with("{{") && s.ends_with("}}"))).then_some(s)
+    let unexpanded = s.starts_with("{{") && s.ends_with("}}");
+    (!s.is_empty() && !unexpanded).then_some(s)
 }
 
 /// `unit=([a-fA-F0-9]{24})` of the assessment URL, lower-cased.
 pub fn unit_id(url: &str) -> Option<String> {
     let start = url.find("unit=")? + "unit=".len();
     let candidate: String = url[start..].chars().take(24).collect();
-    (candidate.len() == 24 && candidate.chars().all(|c| c.is_ascii_hexdigit())).then(|| candidate.to_ascii_lowercase())
+    (candidate.len() == 24 && candidate.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| candidate.to_ascii_lowercase())
 }
 
 fn course_id(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
-    let value = parsed.query_pairs().find(|(k, _)| k == "courseid").map(|(_, v)| v.trim().to_string())?;
+    let value = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "courseid")
+        .map(|(_, v)| v.trim().to_string())?;
     (!value.is_empty()).then_some(value)
 }
 
@@ -139,7 +146,8 @@ mod tests {
     #[test]
     fn unit_id_is_the_24_hex_characters_after_unit() {
         assert_eq!(
-            unit_id("https://x/path-player?courseid=c&unit=65A1f0c2b3d4e5f6a7b8c9d0Unit").as_deref(),
+            unit_id("https://x/path-player?courseid=c&unit=65A1f0c2b3d4e5f6a7b8c9d0Unit")
+                .as_deref(),
             Some("65a1f0c2b3d4e5f6a7b8c9d0")
         );
         assert_eq!(unit_id("https://x/path-player?unit=65a1f0c2"), None);
@@ -157,7 +165,9 @@ mod tests {
     fn missing_user_id_names_the_field() {
         let body = br#"{"user":{},"assessment":{"title":"T","url":"https://x/?unit=65a1f0c2b3d4e5f6a7b8c9d0"}}"#;
         match parse(body) {
-            Err(IntakeError::Malformed { field, .. }) => assert_eq!(field.as_deref(), Some("user.id")),
+            Err(IntakeError::Malformed { field, .. }) => {
+                assert_eq!(field.as_deref(), Some("user.id"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -14,8 +14,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 use tracing::{info, warn};
 
-pub use event::{parse, unit_id, Incoming, SubmissionEvent};
 pub(crate) use event::text;
+pub use event::{parse, unit_id, Incoming, SubmissionEvent};
 
 use crate::startup::AppContext;
 use crate::store::{Inserted, NewEvent, StoreError};
@@ -32,7 +32,10 @@ pub enum IntakeError {
     #[error(transparent)]
     Unauthorized(#[from] auth::AuthError),
     #[error("{}{reason}", field.as_ref().map(|f| format!("{f} ")).unwrap_or_default())]
-    Malformed { field: Option<String>, reason: String },
+    Malformed {
+        field: Option<String>,
+        reason: String,
+    },
     #[error("the event could not be recorded: {0}")]
     Unavailable(#[from] StoreError),
 }
@@ -51,15 +54,25 @@ impl IntoResponse for IntakeError {
             Self::Malformed { field, .. } => field.clone(),
             _ => None,
         };
-        let mut response = (status, Json(json!({"error": code, "field": field, "message": self.to_string()}))).into_response();
+        let mut response = (
+            status,
+            Json(json!({"error": code, "field": field, "message": self.to_string()})),
+        )
+            .into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
         }
         response
     }
 }
 
-pub async fn webhook(State(ctx): State<Arc<AppContext>>, headers: HeaderMap, body: Body) -> Result<Response, IntakeError> {
+pub async fn webhook(
+    State(ctx): State<Arc<AppContext>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, IntakeError> {
     receive(&ctx, None, &headers, body).await
 }
 
@@ -72,7 +85,12 @@ pub async fn webhook_with_token(
     receive(&ctx, Some(&token), &headers, body).await
 }
 
-async fn receive(ctx: &AppContext, url_token: Option<&str>, headers: &HeaderMap, body: Body) -> Result<Response, IntakeError> {
+async fn receive(
+    ctx: &AppContext,
+    url_token: Option<&str>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, IntakeError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -103,7 +121,11 @@ async fn receive(ctx: &AppContext, url_token: Option<&str>, headers: &HeaderMap,
             payload: serde_json::to_string(&ev).map_err(|e| IntakeError::BadBody(e.to_string()))?,
             create_job: true,
         },
-        Incoming::Other { kind, dedup_key, payload } => NewEvent {
+        Incoming::Other {
+            kind,
+            dedup_key,
+            payload,
+        } => NewEvent {
             dedup_key,
             kind,
             payload: payload.to_string(),
@@ -114,17 +136,25 @@ async fn receive(ctx: &AppContext, url_token: Option<&str>, headers: &HeaderMap,
     let response = match ctx.intake.submit(new_event).await? {
         Inserted::Queued { job_id, .. } => {
             info!(job_id, "webhook accepted");
-            (StatusCode::ACCEPTED, Json(json!({"status": "queued", "job_id": job_id})))
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"status": "queued", "job_id": job_id})),
+            )
         }
         Inserted::Duplicate => {
             info!(kind, "duplicate webhook ignored");
             (StatusCode::OK, Json(json!({"status": "duplicate"})))
         }
         Inserted::Recorded { event_id } => {
-            info!(kind, event_id, "webhook recorded; no report is configured for this event type");
+            info!(
+                kind,
+                event_id, "webhook recorded; no report is configured for this event type"
+            );
             (
                 StatusCode::OK,
-                Json(json!({"status": "ignored", "event_id": event_id, "reason": format!("no report is configured for {kind} events")})),
+                Json(
+                    json!({"status": "ignored", "event_id": event_id, "reason": format!("no report is configured for {kind} events")}),
+                ),
             )
         }
     };

@@ -88,14 +88,25 @@ impl LearnWorlds {
 
     /// The student's submission: the one the webhook named (waiting for it to become visible),
     /// or the newest when the webhook named none.
-    pub async fn submission(&self, assessment_id: &str, user_id: &str, submission_id: Option<&str>) -> Result<Submission, LwError> {
+    pub async fn submission(
+        &self,
+        assessment_id: &str,
+        user_id: &str,
+        submission_id: Option<&str>,
+    ) -> Result<Submission, LwError> {
         let mut attempt = 0;
         loop {
             let all = self.submissions(assessment_id, user_id).await?;
-            let mine = all.into_iter().filter(|s| s.user_id.as_deref().is_none_or(|u| u == user_id));
+            let mine = all
+                .into_iter()
+                .filter(|s| s.user_id.as_deref().is_none_or(|u| u == user_id));
             let found = match submission_id {
                 Some(wanted) => mine.into_iter().find(|s| s.id == wanted),
-                None => mine.max_by(|a, b| a.submitted_at.unwrap_or(0.0).total_cmp(&b.submitted_at.unwrap_or(0.0))),
+                None => mine.max_by(|a, b| {
+                    a.submitted_at
+                        .unwrap_or(0.0)
+                        .total_cmp(&b.submitted_at.unwrap_or(0.0))
+                }),
             };
             if let Some(s) = found {
                 return Ok(s);
@@ -107,13 +118,22 @@ impl LearnWorlds {
                 });
             }
             attempt += 1;
-            tracing::debug!(assessment_id, user_id, attempt, "submission not visible yet, waiting");
+            tracing::debug!(
+                assessment_id,
+                user_id,
+                attempt,
+                "submission not visible yet, waiting"
+            );
             tokio::time::sleep(self.cfg.visibility_delay).await;
         }
     }
 
     /// Every submission of the user for the assessment, across all pages.
-    pub async fn submissions(&self, assessment_id: &str, user_id: &str) -> Result<Vec<Submission>, LwError> {
+    pub async fn submissions(
+        &self,
+        assessment_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Submission>, LwError> {
         let mut out = Vec::new();
         let mut page = 1u64;
         loop {
@@ -124,7 +144,8 @@ impl LearnWorlds {
                 ("items_per_page", PAGE_SIZE.to_string()),
             ];
             let body = self.get(&path, &query).await?;
-            let parsed = types::page(&body).ok_or_else(|| LwError::Decode(format!("{path}: no data list")))?;
+            let parsed = types::page(&body)
+                .ok_or_else(|| LwError::Decode(format!("{path}: no data list")))?;
             let empty = parsed.items.is_empty();
             out.extend(parsed.items.iter().filter_map(types::submission));
             // A page past the end repeats the last one: stop at totalPages.
@@ -158,7 +179,8 @@ impl LearnWorlds {
             tracing::debug!(path, status = status.as_u16(), "LearnWorlds API call");
             match status {
                 s if s.is_success() => {
-                    return serde_json::from_str(&body).map_err(|_| LwError::Decode(format!("{path}: answer is not JSON")))
+                    return serde_json::from_str(&body)
+                        .map_err(|_| LwError::Decode(format!("{path}: answer is not JSON")))
                 }
                 StatusCode::TOO_MANY_REQUESTS => {
                     rate_limited += 1;
@@ -166,19 +188,30 @@ impl LearnWorlds {
                         return Err(LwError::RateLimited);
                     }
                     let pause = self.limiter.backoff(rate_limited);
-                    tracing::warn!(path, attempt = rate_limited, pause_ms = pause.as_millis() as u64, "LearnWorlds answered 429, pausing all API calls");
+                    tracing::warn!(
+                        path,
+                        attempt = rate_limited,
+                        pause_ms = pause.as_millis() as u64,
+                        "LearnWorlds answered 429, pausing all API calls"
+                    );
                     self.limiter.pause(pause).await;
                 }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                     // A minted token may have been revoked early: mint once more before giving up.
-                    if matches!(api.auth, LearnWorldsAuth::ClientCredentials(_)) && !reauthenticated {
+                    if matches!(api.auth, LearnWorldsAuth::ClientCredentials(_)) && !reauthenticated
+                    {
                         reauthenticated = true;
                         self.tokens.invalidate().await;
                         continue;
                     }
                     return Err(LwError::Unauthorized(types::error_message(&body)));
                 }
-                StatusCode::NOT_FOUND => return Err(LwError::NotFound(format!("{path}: {}", types::error_message(&body)))),
+                StatusCode::NOT_FOUND => {
+                    return Err(LwError::NotFound(format!(
+                        "{path}: {}",
+                        types::error_message(&body)
+                    )))
+                }
                 s => {
                     return Err(LwError::Http {
                         status: s.as_u16(),

@@ -40,7 +40,11 @@ impl RateLimiter {
             let wait_until = {
                 let mut st = self.state.lock().await;
                 let now = Instant::now();
-                while st.sent.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                while st
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
                     st.sent.pop_front();
                 }
                 match st.paused_until {

@@ -61,9 +61,15 @@ impl TokenSource {
         }
         let v: serde_json::Value = serde_json::from_str(&body)
             .map_err(|_| LwError::Decode("token answer is not JSON".into()))?;
-        let token = crate::intake::text(&v["tokenData"]["access_token"])
-            .ok_or_else(|| LwError::Unauthorized(format!("no access_token in answer: {}", types::error_message(&body))))?;
-        let lifetime = types::number(&v["tokenData"]["expires_in"]).unwrap_or(3600.0).max(1.0);
+        let token = crate::intake::text(&v["tokenData"]["access_token"]).ok_or_else(|| {
+            LwError::Unauthorized(format!(
+                "no access_token in answer: {}",
+                types::error_message(&body)
+            ))
+        })?;
+        let lifetime = types::number(&v["tokenData"]["expires_in"])
+            .unwrap_or(3600.0)
+            .max(1.0);
         // Renew with a tenth of the lifetime (at least a minute, if the lifetime allows) to spare.
         let margin = (lifetime / 10.0).max(60.0_f64.min(lifetime / 2.0));
         let renew_at = Instant::now() + Duration::from_secs_f64(lifetime - margin);

@@ -37,19 +37,28 @@ pub fn report_email(cfg: &MailConfig, email: ReportEmail<'_>) -> Result<Message,
         assessment = email.assessment,
         school = email.school.unwrap_or("El equipo académico"),
     );
-    let attachment = Attachment::new(attachment_name(email.assessment))
-        .body(email.pdf, ContentType::parse("application/pdf").map_err(|e| MailError::Build(e.to_string()))?);
+    let attachment = Attachment::new(attachment_name(email.assessment)).body(
+        email.pdf,
+        ContentType::parse("application/pdf").map_err(|e| MailError::Build(e.to_string()))?,
+    );
     builder(cfg)?
         .to(to)
         .subject(SUBJECT)
         .message_id(Some(email.message_id))
-        .multipart(MultiPart::mixed().singlepart(SinglePart::plain(body)).singlepart(attachment))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(body))
+                .singlepart(attachment),
+        )
         .map_err(|e| MailError::Build(e.to_string()))
 }
 
 /// `webhook-service email-test`: proves the SMTP settings without a student.
 pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Message, MailError> {
-    let to: Mailbox = to.trim().parse().map_err(|_| MailError::InvalidAddress(to.to_string()))?;
+    let to: Mailbox = to
+        .trim()
+        .parse()
+        .map_err(|_| MailError::InvalidAddress(to.to_string()))?;
     builder(cfg)?
         .to(to)
         .subject("Prueba de correo - webhook-service")
@@ -60,10 +69,17 @@ pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Message, MailError> {
 }
 
 fn builder(cfg: &MailConfig) -> Result<lettre::message::MessageBuilder, MailError> {
-    let from: Mailbox = cfg.from.parse().map_err(|e| MailError::Build(format!("EMAIL_FROM: {e}")))?;
+    let from: Mailbox = cfg
+        .from
+        .parse()
+        .map_err(|e| MailError::Build(format!("EMAIL_FROM: {e}")))?;
     let mut b = Message::builder().from(from);
     if let Some(reply_to) = &cfg.reply_to {
-        b = b.reply_to(reply_to.parse().map_err(|e| MailError::Build(format!("EMAIL_REPLY_TO: {e}")))?);
+        b = b.reply_to(
+            reply_to
+                .parse()
+                .map_err(|e| MailError::Build(format!("EMAIL_REPLY_TO: {e}")))?,
+        );
     }
     Ok(b)
 }
@@ -89,7 +105,10 @@ fn attachment_name(assessment: &str) -> String {
         })
         .collect();
     let readable = readable.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("Informe de resultados - {}.pdf", readable.chars().take(80).collect::<String>())
+    format!(
+        "Informe de resultados - {}.pdf",
+        readable.chars().take(80).collect::<String>()
+    )
 }
 
 #[cfg(test)]

@@ -32,7 +32,10 @@ pub enum MailError {
 
 impl MailError {
     pub fn is_permanent(&self) -> bool {
-        matches!(self, Self::InvalidAddress(_) | Self::Rejected(_) | Self::Build(_))
+        matches!(
+            self,
+            Self::InvalidAddress(_) | Self::Rejected(_) | Self::Build(_)
+        )
     }
 
     pub fn code(&self) -> &'static str {

@@ -24,7 +24,11 @@ impl MailTransport for OutboxTransport {
         let id = message
             .headers()
             .get_raw("Message-ID")
-            .map(|v| v.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+            .map(|v| {
+                v.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect::<String>()
+            })
             .unwrap_or_default();
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
         let name = format!("{stamp}-{id}.eml");
@@ -36,6 +40,9 @@ impl MailTransport for OutboxTransport {
     }
 
     fn describe(&self) -> String {
-        format!("outbox folder {} (no SMTP_SERVER configured)", self.dir.display())
+        format!(
+            "outbox folder {} (no SMTP_SERVER configured)",
+            self.dir.display()
+        )
     }
 }

@@ -16,7 +16,10 @@ pub struct SmtpTransport {
 
 impl SmtpTransport {
     pub fn new(cfg: &SmtpConfig) -> Result<Self, MailError> {
-        let tls = || TlsParameters::new(cfg.server.clone()).map_err(|e| MailError::Build(format!("SMTP_SERVER TLS: {e}")));
+        let tls = || {
+            TlsParameters::new(cfg.server.clone())
+                .map_err(|e| MailError::Build(format!("SMTP_SERVER TLS: {e}")))
+        };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.server)
             .port(cfg.port)
             .timeout(Some(cfg.timeout));
@@ -26,7 +29,10 @@ impl SmtpTransport {
             SmtpSecurity::None => builder.tls(Tls::None),
         };
         if let Some((user, password)) = &cfg.credentials {
-            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                password.expose().to_string(),
+            ));
         }
         Ok(Self {
             inner: builder.build(),

@@ -66,7 +66,10 @@ impl Queue {
             return Ok(None);
         };
         let id = job.id;
-        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(id);
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id);
         let span = tracing::info_span!("job", job_id = id, attempt = job.attempts);
         let pipeline = self.pipeline.clone();
         // A separate task, so that a bug that panics fails this job instead of the worker.
@@ -84,20 +87,35 @@ impl Queue {
                     self.stats.delivered.fetch_add(1, Ordering::Relaxed);
                     Ok(Outcome::Done)
                 }
-                Ok((Err(e), job)) => self.failed(job.id, job.attempts, job.stage.as_str(), e).await,
+                Ok((Err(e), job)) => {
+                    self.failed(job.id, job.attempts, job.stage.as_str(), e)
+                        .await
+                }
                 Err(join) => {
-                    let e = JobError::transient("internal_error", format!("the job stopped unexpectedly: {join}"));
+                    let e = JobError::transient(
+                        "internal_error",
+                        format!("the job stopped unexpectedly: {join}"),
+                    );
                     self.failed(id, self.cfg.max_attempts, "unknown", e).await
                 }
             }
         }
         .instrument(span)
         .await;
-        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
         outcome.map(Some)
     }
 
-    async fn failed(&self, id: i64, attempts: u32, stage: &str, e: JobError) -> Result<Outcome, StoreError> {
+    async fn failed(
+        &self,
+        id: i64,
+        attempts: u32,
+        stage: &str,
+        e: JobError,
+    ) -> Result<Outcome, StoreError> {
         self.stats.failed.fetch_add(1, Ordering::Relaxed);
         if e.permanent || attempts >= self.cfg.max_attempts {
             error!(stage, code = e.code, attempts, error = %e.message, "job is dead: it will not be retried (see `webhook-service status`, `webhook-service requeue`)");
@@ -138,11 +156,22 @@ impl Queue {
         tasks.close();
         shutdown.cancelled().await;
         if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
-            let ids: Vec<i64> = self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).iter().copied().collect();
+            let ids: Vec<i64> = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .copied()
+                .collect();
             for id in ids {
                 match self.store.release(id).await {
-                    Ok(()) => warn!(job_id = id, "shutdown: job returned to the queue unfinished"),
-                    Err(e) => error!(job_id = id, error = %e, "shutdown: could not return job to the queue; it will be retried when its lease expires"),
+                    Ok(()) => warn!(
+                        job_id = id,
+                        "shutdown: job returned to the queue unfinished"
+                    ),
+                    Err(e) => {
+                        error!(job_id = id, error = %e, "shutdown: could not return job to the queue; it will be retried when its lease expires")
+                    }
                 }
             }
         }

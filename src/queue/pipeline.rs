@@ -28,13 +28,17 @@ pub struct Pipeline {
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> JobError {
-    JobError::permanent("job_record_corrupt", format!("stored {what} cannot be read: {e}"))
+    JobError::permanent(
+        "job_record_corrupt",
+        format!("stored {what} cannot be read: {e}"),
+    )
 }
 
 impl Pipeline {
     /// Runs the job's remaining stages.
     pub async fn run(&self, job: &mut ClaimedJob) -> Result<(), JobError> {
-        let event: SubmissionEvent = serde_json::from_str(&job.payload).map_err(|e| corrupt("event", e))?;
+        let event: SubmissionEvent =
+            serde_json::from_str(&job.payload).map_err(|e| corrupt("event", e))?;
         loop {
             let stage = job.stage;
             tracing::debug!(job_id = job.id, %stage, "stage starts");
@@ -42,10 +46,17 @@ impl Pipeline {
                 JobStage::Fetch => {
                     let submission = self
                         .learnworlds
-                        .submission(&event.assessment_id, &event.user_id, event.submission_id.as_deref())
+                        .submission(
+                            &event.assessment_id,
+                            &event.user_id,
+                            event.submission_id.as_deref(),
+                        )
                         .await?;
-                    let json = serde_json::to_string(&submission).map_err(|e| corrupt("submission", e))?;
-                    self.store.advance(job.id, JobStage::Analyse, Some(("submission", &json))).await?;
+                    let json =
+                        serde_json::to_string(&submission).map_err(|e| corrupt("submission", e))?;
+                    self.store
+                        .advance(job.id, JobStage::Analyse, Some(("submission", &json)))
+                        .await?;
                     job.submission = Some(json);
                 }
                 JobStage::Analyse => {
@@ -63,15 +74,24 @@ impl Pipeline {
                             "answers and question bank do not line up"
                         );
                     }
-                    let json = serde_json::to_string(&analysis).map_err(|e| corrupt("analysis", e))?;
-                    self.store.advance(job.id, JobStage::Render, Some(("analysis", &json))).await?;
+                    let json =
+                        serde_json::to_string(&analysis).map_err(|e| corrupt("analysis", e))?;
+                    self.store
+                        .advance(job.id, JobStage::Render, Some(("analysis", &json)))
+                        .await?;
                     job.analysis = Some(json);
                 }
                 JobStage::Render => {
-                    let analysis: Analysis = serde_json::from_str(job.analysis.as_deref().unwrap_or_default())
-                        .map_err(|e| corrupt("analysis", e))?;
-                    let docx = self.reports.render(&report::placeholder_values(&event, &analysis)).await?;
-                    self.store.advance_with_artifact(job.id, JobStage::Convert, "docx", &docx).await?;
+                    let analysis: Analysis =
+                        serde_json::from_str(job.analysis.as_deref().unwrap_or_default())
+                            .map_err(|e| corrupt("analysis", e))?;
+                    let docx = self
+                        .reports
+                        .render(&report::placeholder_values(&event, &analysis))
+                        .await?;
+                    self.store
+                        .advance_with_artifact(job.id, JobStage::Convert, "docx", &docx)
+                        .await?;
                 }
                 JobStage::Convert => {
                     let Some(docx) = self.store.artifact(job.id, "docx").await? else {
@@ -79,7 +99,9 @@ impl Pipeline {
                         continue;
                     };
                     let pdf = self.converter.convert(docx).await?;
-                    self.store.advance_with_artifact(job.id, JobStage::Store, "pdf", &pdf).await?;
+                    self.store
+                        .advance_with_artifact(job.id, JobStage::Store, "pdf", &pdf)
+                        .await?;
                 }
                 JobStage::Store => {
                     let Some(pdf) = self.store.artifact(job.id, "pdf").await? else {
@@ -89,7 +111,9 @@ impl Pipeline {
                     let submitted_at = self.submission(job)?.submitted_at;
                     let key = report::report_key(&event, submitted_at);
                     self.storage.put(&key, Bytes::from(pdf)).await?;
-                    self.store.advance(job.id, JobStage::Email, Some(("report_key", &key))).await?;
+                    self.store
+                        .advance(job.id, JobStage::Email, Some(("report_key", &key)))
+                        .await?;
                     job.report_key = Some(key);
                 }
                 JobStage::Email => {
@@ -108,7 +132,8 @@ impl Pipeline {
     }
 
     fn submission(&self, job: &ClaimedJob) -> Result<Submission, JobError> {
-        serde_json::from_str(job.submission.as_deref().unwrap_or_default()).map_err(|e| corrupt("submission", e))
+        serde_json::from_str(job.submission.as_deref().unwrap_or_default())
+            .map_err(|e| corrupt("submission", e))
     }
 
     fn recipient(&self, job: &ClaimedJob, event: &SubmissionEvent) -> Result<String, JobError> {
@@ -116,7 +141,12 @@ impl Pipeline {
             .email
             .clone()
             .or_else(|| self.submission(job).ok().and_then(|s| s.email))
-            .ok_or_else(|| JobError::permanent("no_recipient", "neither the webhook nor the API gave the student's email"))
+            .ok_or_else(|| {
+                JobError::permanent(
+                    "no_recipient",
+                    "neither the webhook nor the API gave the student's email",
+                )
+            })
     }
 
     async fn email(&self, job: &mut ClaimedJob, event: &SubmissionEvent) -> Result<(), JobError> {
@@ -127,7 +157,9 @@ impl Pipeline {
                 .storage
                 .get(&key)
                 .await?
-                .ok_or_else(|| JobError::transient("report_missing", format!("{key} is not in storage")))?
+                .ok_or_else(|| {
+                    JobError::transient("report_missing", format!("{key} is not in storage"))
+                })?
                 .to_vec(),
         };
         let to = self.recipient(job, event)?;
@@ -165,14 +197,22 @@ impl Pipeline {
             sent.to_rfc3339(),
         ];
         self.storage
-            .append_csv_row(&report::processed_csv_key(event), &report::PROCESSED_HEADER, &row, 3)
+            .append_csv_row(
+                &report::processed_csv_key(event),
+                &report::PROCESSED_HEADER,
+                &row,
+                3,
+            )
             .await?;
         Ok(())
     }
 }
 
 fn next(stage: JobStage) -> JobStage {
-    let i = JobStage::ALL.iter().position(|s| *s == stage).unwrap_or(JobStage::ALL.len() - 1);
+    let i = JobStage::ALL
+        .iter()
+        .position(|s| *s == stage)
+        .unwrap_or(JobStage::ALL.len() - 1);
     JobStage::ALL[(i + 1).min(JobStage::ALL.len() - 1)]
 }
 

@@ -44,7 +44,10 @@ impl ReportError {
 }
 
 /// The seed's placeholders: `<<Nombre>>`, `<<Nivel>>`, `<<PD%>>` and `<<T1>>…<<Tn>>`.
-pub fn placeholder_values(event: &SubmissionEvent, analysis: &Analysis) -> BTreeMap<String, String> {
+pub fn placeholder_values(
+    event: &SubmissionEvent,
+    analysis: &Analysis,
+) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
     values.insert("Nombre".to_string(), student_name(event));
     values.insert("Nivel".to_string(), analysis.level.clone());
@@ -67,7 +70,9 @@ pub fn student_name(event: &SubmissionEvent) -> String {
 /// Whether a placeholder name is one the report fills (for `template validate`).
 pub fn is_known_placeholder(name: &str) -> bool {
     matches!(name, "Nombre" | "Nivel" | "PD%")
-        || name.strip_prefix('T').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        || name
+            .strip_prefix('T')
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 const TEMPLATE_TTL: Duration = Duration::from_secs(60);
@@ -100,10 +105,14 @@ impl Reports {
                 return Ok(t.clone());
             }
         }
-        let bytes = self.storage.get(&self.template_path).await?.ok_or_else(|| ReportError::TemplateMissing {
-            path: self.template_path.clone(),
-            storage: self.storage.describe().to_string(),
-        })?;
+        let bytes = self
+            .storage
+            .get(&self.template_path)
+            .await?
+            .ok_or_else(|| ReportError::TemplateMissing {
+                path: self.template_path.clone(),
+                storage: self.storage.describe().to_string(),
+            })?;
         let template = Template::from_bytes(&bytes).map_err(|source| ReportError::Template {
             path: self.template_path.clone(),
             source,
@@ -120,8 +129,13 @@ impl Reports {
         let values = values.clone();
         let rendered = tokio::task::spawn_blocking(move || template.render_legacy(&values))
             .await
-            .map_err(|e| ReportError::Storage(StorageError::Config(format!("render task failed: {e}"))))?
-            .map_err(|source| ReportError::Template { path: path.clone(), source })?;
+            .map_err(|e| {
+                ReportError::Storage(StorageError::Config(format!("render task failed: {e}")))
+            })?
+            .map_err(|source| ReportError::Template {
+                path: path.clone(),
+                source,
+            })?;
         if !rendered.unresolved.is_empty() {
             return Err(ReportError::UnknownPlaceholders {
                 path,

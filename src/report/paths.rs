@@ -21,7 +21,11 @@ pub fn report_key(event: &SubmissionEvent, submitted_at: Option<f64>) -> String 
         .unwrap_or_else(chrono::Utc::now)
         .format("%Y%m%d_%H%M%S");
     let assessment = sanitize_segment(&event.assessment_title).replace(' ', "_");
-    format!("{}/{}_{assessment}_{time}.pdf", course_dir(event), sanitize_segment(&event.user_id))
+    format!(
+        "{}/{}_{assessment}_{time}.pdf",
+        course_dir(event),
+        sanitize_segment(&event.user_id)
+    )
 }
 
 pub fn processed_csv_key(event: &SubmissionEvent) -> String {
@@ -52,11 +56,15 @@ mod tests {
             report_key(&event(Some("diagnostico-m1")), Some(1717000000.12)),
             "data/webhook_reports/diagnostico-m1/64f1a2b3c4d5e6f7a8b9c0d1_Test_de_diagnóstico_M1_20240529_162640.pdf"
         );
-        assert_eq!(processed_csv_key(&event(None)), "data/webhook_reports/test-de-diagnostico-m1/processed.csv");
+        assert_eq!(
+            processed_csv_key(&event(None)),
+            "data/webhook_reports/test-de-diagnostico-m1/processed.csv"
+        );
     }
 
     #[test]
     fn hostile_course_ids_stay_inside_the_reports_folder() {
-        assert!(processed_csv_key(&event(Some("../../templates"))).starts_with("data/webhook_reports/_.._templates/"));
+        assert!(processed_csv_key(&event(Some("../../templates")))
+            .starts_with("data/webhook_reports/_.._templates/"));
     }
 }

@@ -8,7 +8,13 @@ pub fn sanitize_segment(s: &str) -> String {
     let cleaned: String = s
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let cleaned = cleaned.trim_matches(|c| c == '.' || c == ' ').to_string();
     let cleaned: String = cleaned.chars().take(120).collect();
@@ -41,7 +47,10 @@ mod tests {
     fn path_tricks_are_neutralised() {
         assert_eq!(sanitize_segment("../../etc/passwd"), "_.._etc_passwd");
         assert_eq!(sanitize_segment(".."), "_");
-        assert_eq!(sanitize_segment("Test de diagnóstico M1"), "Test de diagnóstico M1");
+        assert_eq!(
+            sanitize_segment("Test de diagnóstico M1"),
+            "Test de diagnóstico M1"
+        );
         assert_eq!(sanitize_segment("a/b\\c?d"), "a_b_c_d");
     }
 

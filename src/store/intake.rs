@@ -59,20 +59,29 @@ impl IntakeWriter {
 async fn run(store: Store, mut rx: mpsc::Receiver<(NewEvent, Reply)>, job_ready: Arc<Notify>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (events, replies): (Vec<NewEvent>, Vec<Reply>) = std::mem::take(&mut batch).into_iter().unzip();
+        let (events, replies): (Vec<NewEvent>, Vec<Reply>) =
+            std::mem::take(&mut batch).into_iter().unzip();
         let results = match store.insert_batch(&events).await {
             Ok(results) => results.into_iter().map(Ok).collect(),
             // One bad row must not fail its neighbours: retry each event on its own.
             Err(_) if events.len() > 1 => {
                 let mut results = Vec::with_capacity(events.len());
                 for event in &events {
-                    results.push(store.insert_batch(std::slice::from_ref(event)).await.map(|mut r| r.remove(0)));
+                    results.push(
+                        store
+                            .insert_batch(std::slice::from_ref(event))
+                            .await
+                            .map(|mut r| r.remove(0)),
+                    );
                 }
                 results
             }
             Err(e) => vec![Err(e)],
         };
-        if results.iter().any(|r| matches!(r, Ok(Inserted::Queued { .. }))) {
+        if results
+            .iter()
+            .any(|r| matches!(r, Ok(Inserted::Queued { .. })))
+        {
             job_ready.notify_waiters();
         }
         for (reply, result) in replies.into_iter().zip(results) {
@@ -94,7 +103,10 @@ impl Store {
     }
 }
 
-async fn insert_one(tx: &mut Transaction<'static, Any>, event: &NewEvent) -> Result<Inserted, StoreError> {
+async fn insert_one(
+    tx: &mut Transaction<'static, Any>,
+    event: &NewEvent,
+) -> Result<Inserted, StoreError> {
     let now = now_ms();
     let event_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO events (dedup_key, kind, received_at, payload) VALUES ($1, $2, $3, $4) \

@@ -80,7 +80,8 @@ pub struct ClaimedJob {
     pub email_sent_at: Option<i64>,
 }
 
-const DUE: &str = "((state = 'queued' AND run_at <= $2) OR (state = 'running' AND lease_until < $2))";
+const DUE: &str =
+    "((state = 'queued' AND run_at <= $2) OR (state = 'running' AND lease_until < $2))";
 
 impl Store {
     /// Takes the next due job (or one whose worker died: its lease ran out), or None.
@@ -113,7 +114,9 @@ impl Store {
         Ok(Some(ClaimedJob {
             id: row.try_get("id")?,
             event_id,
-            stage: stage.parse().map_err(|e: String| StoreError::Query(sqlx::Error::Decode(e.into())))?,
+            stage: stage
+                .parse()
+                .map_err(|e: String| StoreError::Query(sqlx::Error::Decode(e.into())))?,
             attempts: row.try_get::<i64, _>("attempts")? as u32,
             payload,
             submission: row.try_get("submission")?,
@@ -134,13 +137,15 @@ impl Store {
         match output {
             Some((column, value)) => {
                 debug_assert!(["submission", "analysis", "report_key"].contains(&column));
-                sqlx::query(&format!("UPDATE jobs SET stage = $1, {column} = $2, updated_at = $3 WHERE id = $4"))
-                    .bind(next.as_str())
-                    .bind(value)
-                    .bind(now)
-                    .bind(job_id)
-                    .execute(&self.pool)
-                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE jobs SET stage = $1, {column} = $2, updated_at = $3 WHERE id = $4"
+                ))
+                .bind(next.as_str())
+                .bind(value)
+                .bind(now)
+                .bind(job_id)
+                .execute(&self.pool)
+                .await?;
             }
             None => {
                 sqlx::query("UPDATE jobs SET stage = $1, updated_at = $2 WHERE id = $3")
@@ -185,20 +190,24 @@ impl Store {
     }
 
     pub async fn artifact(&self, job_id: i64, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT data FROM artifacts WHERE job_id = $1 AND name = $2")
-            .bind(job_id)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT data FROM artifacts WHERE job_id = $1 AND name = $2")
+                .bind(job_id)
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The one write that makes "sent" true: done right after the SMTP server accepted the message.
     pub async fn mark_email_sent(&self, job_id: i64, at_ms: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET email_sent_at = $1, stage = 'record', updated_at = $1 WHERE id = $2")
-            .bind(at_ms)
-            .bind(job_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE jobs SET email_sent_at = $1, stage = 'record', updated_at = $1 WHERE id = $2",
+        )
+        .bind(at_ms)
+        .bind(job_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -222,7 +231,13 @@ impl Store {
     }
 
     /// Puts a failed job back in the queue, due at `run_at_ms`.
-    pub async fn retry_later(&self, job_id: i64, run_at_ms: i64, code: &str, error: &str) -> Result<(), StoreError> {
+    pub async fn retry_later(
+        &self,
+        job_id: i64,
+        run_at_ms: i64,
+        code: &str,
+        error: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE jobs SET state = 'queued', run_at = $1, lease_until = NULL, last_error_code = $2, \
              last_error = $3, updated_at = $4 WHERE id = $5",

@@ -45,8 +45,12 @@ impl From<sqlx::Error> for StoreError {
 fn is_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
     // SQLITE_BUSY / SQLITE_FULL / SQLITE_IOERR, PostgreSQL connection-class (08xxx) and
     // "cannot connect now" / admin-shutdown (57Pxx) errors are all "try again later".
-    matches!(db.code().as_deref(), Some("5" | "13" | "10" | "517" | "261"))
-        || db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
+    matches!(
+        db.code().as_deref(),
+        Some("5" | "13" | "10" | "517" | "261")
+    ) || db
+        .code()
+        .is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,8 +106,16 @@ impl Store {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }

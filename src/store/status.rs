@@ -32,7 +32,9 @@ pub struct StatusReport {
 
 impl Store {
     pub async fn status(&self, limit: i64) -> Result<StatusReport, StoreError> {
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&self.pool).await?;
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await?;
         let mut jobs = std::collections::BTreeMap::new();
         for state in ["queued", "running", "done", "dead"] {
             jobs.insert(state.to_string(), 0);
@@ -44,17 +46,17 @@ impl Store {
             jobs.insert(row.try_get("state")?, row.try_get("n")?);
         }
         let mut pending_by_stage = std::collections::BTreeMap::new();
-        for row in sqlx::query(
-            "SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY stage",
-        )
-        .fetch_all(&self.pool)
-        .await?
+        for row in
+            sqlx::query("SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY stage")
+                .fetch_all(&self.pool)
+                .await?
         {
             pending_by_stage.insert(row.try_get("stage")?, row.try_get("n")?);
         }
-        let emails_sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE email_sent_at IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await?;
+        let emails_sent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE email_sent_at IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
         let rows = sqlx::query(
             "SELECT j.id, j.state, j.stage, j.attempts, j.last_error_code, j.last_error, j.updated_at, e.payload \
              FROM jobs j JOIN events e ON e.id = j.event_id \
@@ -88,5 +90,24 @@ impl Store {
             emails_sent,
             problems,
         })
+    }
+}
+
+impl Store {
+    /// Row count of one of the service's tables (tests, diagnostics).
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        let table = match table {
+            "events" => "events",
+            "jobs" => "jobs",
+            "artifacts" => "artifacts",
+            other => {
+                return Err(StoreError::Query(sqlx::Error::Protocol(format!(
+                    "unknown table {other}"
+                ))))
+            }
+        };
+        Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.pool)
+            .await?)
     }
 }

@@ -1,0 +1,231 @@
+//! Wiring: `Application::build(config)` connects everything and binds the listener, so tests run
+//! the real application on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::error_handling::HandleErrorLayer;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::trace::TraceLayer;
+use tracing::{info, warn};
+
+use crate::analysis::Rules;
+use crate::config::Config;
+use crate::learnworlds::LearnWorlds;
+use crate::queue::{Pipeline, Queue};
+use crate::report::Reports;
+use crate::storage::Storage;
+use crate::store::{IntakeWriter, Store};
+use crate::{admin, intake, mail};
+
+/// Shared by the HTTP handlers.
+pub struct AppContext {
+    pub config: Config,
+    pub store: Store,
+    pub intake: IntakeWriter,
+    pub queue: Arc<Queue>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    context: Arc<AppContext>,
+}
+
+/// Webhooks being handled at once; beyond it the service answers 503 at once rather than
+/// queue connections until LearnWorlds times out.
+const MAX_IN_FLIGHT: usize = 4096;
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "opening the database (DATABASE_URL={})",
+                    redact_url(&config.database_url)
+                )
+            })?;
+        let storage = Storage::from_config(&config)?;
+        let learnworlds = LearnWorlds::new(&config.learnworlds)
+            .context("building the LearnWorlds HTTP client")?;
+        let mailer = mail::transport_from_config(&config).context("configuring email")?;
+        let converter = Arc::new(office_convert::SpawnConverter::new(
+            office_convert::SpawnOptions {
+                program: config.report.soffice.clone(),
+                timeout: config.report.convert_timeout,
+                scratch_dir: std::env::temp_dir().join("webhook-service"),
+            },
+        ));
+        let pipeline = Arc::new(Pipeline {
+            store: store.clone(),
+            reports: Reports::new(storage.clone(), config.report.template_path.clone()),
+            storage,
+            learnworlds,
+            converter,
+            mailer,
+            mail: config.mail.clone(),
+            rules: Rules::seed_diagnostic(),
+        });
+        let job_ready = Arc::new(Notify::new());
+        let queue = Arc::new(Queue::new(
+            pipeline,
+            config.queue.clone(),
+            job_ready.clone(),
+        ));
+        let intake = IntakeWriter::spawn(store.clone(), job_ready);
+        let addr = SocketAddr::new(config.host, config.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr} (PORT)"))?;
+        let context = Arc::new(AppContext {
+            config,
+            store,
+            intake,
+            queue,
+        });
+        let router = router(context.clone());
+        Ok(Self {
+            listener,
+            router,
+            context,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn context(&self) -> Arc<AppContext> {
+        self.context.clone()
+    }
+
+    /// Serves and runs the workers until SIGTERM / Ctrl-C.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        let signal = stop.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            info!("shutdown requested: finishing in-flight work");
+            signal.cancel();
+        });
+        self.run_until(stop).await
+    }
+
+    pub async fn run_until(self, stop: CancellationToken) -> anyhow::Result<()> {
+        self.log_startup().await;
+        let ctx = self.context.clone();
+        let workers = if ctx.queue.pipeline().learnworlds.is_configured() {
+            tokio::spawn(
+                ctx.queue
+                    .clone()
+                    .run_workers(stop.clone(), ctx.config.shutdown_grace),
+            )
+        } else {
+            warn!("LearnWorlds API not configured (CLIENT_ID, ACCESS_TOKEN or CLIENT_SECRET, SCHOOL_DOMAIN): webhooks are recorded and queued, but no report is produced until it is configured and the service restarted");
+            tokio::spawn(async {})
+        };
+        let server_stop = stop.clone();
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .await
+            .context("HTTP server failed")?;
+        workers.await.context("worker pool failed")?;
+        ctx.store.close().await;
+        info!("stopped");
+        Ok(())
+    }
+
+    async fn log_startup(&self) {
+        let ctx = &self.context;
+        let p = ctx.queue.pipeline();
+        info!(
+            port = self.port(),
+            version = env!("CARGO_PKG_VERSION"),
+            database = ?ctx.store.backend(),
+            storage = %p.storage.describe(),
+            email = %p.mailer.describe(),
+            workers = ctx.config.queue.workers,
+            "webhook-service started"
+        );
+        if ctx.config.mail.smtp.is_none() {
+            warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER configured: emails are written as .eml files to the outbox folder, not sent");
+        }
+        if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
+            warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");
+        }
+        if let Err(e) = p.reports.template().await {
+            warn!(error = %e, "the report template is not usable yet");
+        }
+        let health = p.converter.health().await;
+        if !health.ok {
+            warn!(detail = %health.detail, "the PDF converter is not usable");
+        }
+    }
+}
+
+pub fn router(ctx: Arc<AppContext>) -> Router {
+    let webhook_limits = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"error": "overloaded", "message": "too many webhooks at once, retry shortly"})),
+            )
+                .into_response()
+        }))
+        .load_shed()
+        .concurrency_limit(MAX_IN_FLIGHT);
+    Router::new()
+        .route("/webhook", post(intake::webhook))
+        .route("/webhook/{token}", post(intake::webhook_with_token))
+        .layer(webhook_limits)
+        .route("/", get(admin::index))
+        .route("/healthz", get(admin::healthz))
+        .route("/readyz", get(admin::readyz))
+        .route("/admin/status", get(admin::status))
+        .layer(TraceLayer::new_for_http())
+        .with_state(ctx)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The URL without its password, for error messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

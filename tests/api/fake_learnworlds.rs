@@ -1,0 +1,195 @@
+//! A local stand-in for the LearnWorlds API v2, serving the documented shapes from
+//! `shared/fixtures/api`: bearer + Lw-Client checks, `users` filtering, pagination (a page
+//! past the end repeats the last one), 429s, submissions that appear late, and delays.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::{json, Value};
+
+use crate::helpers::fixture;
+
+pub const TOKEN: &str = "static-test-token";
+pub const MINTED: &str = "tZGB6EHKfzMs9ecUFhPxDtXflQPKqHACIvcrd4Wx";
+
+#[derive(Default)]
+pub struct LwState {
+    /// Submissions, newest first.
+    pub submissions: Mutex<Vec<Value>>,
+    /// Answer this many response requests with 429 first.
+    pub fail_with_429: AtomicUsize,
+    /// Leave submissions out of this many answers (not visible yet).
+    pub hide_for: AtomicUsize,
+    /// Server-side page size cap, to force pagination.
+    pub page_size: AtomicUsize,
+    pub delay_ms: AtomicUsize,
+    pub response_requests: AtomicUsize,
+    pub token_requests: AtomicUsize,
+    /// Every request's arrival, for rate checks.
+    pub arrivals: Mutex<Vec<std::time::Instant>>,
+}
+
+#[derive(Clone)]
+pub struct FakeLearnWorlds {
+    pub state: Arc<LwState>,
+    port: u16,
+}
+
+impl FakeLearnWorlds {
+    pub async fn start() -> Self {
+        let body: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("api/assessment_responses.json")).expect("fixture"),
+        )
+        .expect("fixture json");
+        let state = Arc::new(LwState {
+            submissions: Mutex::new(body["data"].as_array().expect("data").clone()),
+            page_size: AtomicUsize::new(200),
+            ..Default::default()
+        });
+        let router = Router::new()
+            .route("/admin/api/oauth2/access_token", post(token))
+            .route("/admin/api/v2/assessments/{unit}/responses", get(responses))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { state, port }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/admin/api", self.port)
+    }
+
+    pub fn requests(&self) -> usize {
+        self.state.response_requests.load(Ordering::SeqCst)
+    }
+}
+
+fn error(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+async fn token(
+    State(st): State<Arc<LwState>>,
+    headers: HeaderMap,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    st.token_requests.fetch_add(1, Ordering::SeqCst);
+    let data: Value = form
+        .get("data")
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or(Value::Null);
+    let ok = headers.get("lw-client").is_some_and(|v| v == "test-client")
+        && data["client_id"] == "test-client"
+        && data["client_secret"] == "test-client-secret"
+        && data["grant_type"] == "client_credentials";
+    if !ok {
+        let denied: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("api/access_denied.json")).expect("fixture"),
+        )
+        .expect("json");
+        return error(StatusCode::UNAUTHORIZED, denied);
+    }
+    let body: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("api/oauth_token.json")).expect("fixture"),
+    )
+    .expect("json");
+    Json(body).into_response()
+}
+
+async fn responses(
+    State(st): State<Arc<LwState>>,
+    Path(unit): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    st.response_requests.fetch_add(1, Ordering::SeqCst);
+    st.arrivals
+        .lock()
+        .expect("lock")
+        .push(std::time::Instant::now());
+    let delay = st.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay as u64)).await;
+    }
+    let authorised = headers.get("lw-client").is_some_and(|v| v == "test-client")
+        && headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == format!("Bearer {TOKEN}") || v == format!("Bearer {MINTED}"));
+    if !authorised {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            json!({"errors": [{"code": 401, "context": "unauthorized", "message": "Invalid access token"}], "success": false}),
+        );
+    }
+    if st
+        .fail_with_429
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        let body: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("api/rate_limited_429.json")).expect("fixture"),
+        )
+        .expect("json");
+        return error(StatusCode::TOO_MANY_REQUESTS, body);
+    }
+    if unit.len() != 24 {
+        return error(
+            StatusCode::NOT_FOUND,
+            json!({"error": "Assessment not found"}),
+        );
+    }
+    let hidden = st
+        .hide_for
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    let users: Vec<String> = q
+        .get("users")
+        .map(|u| u.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let all: Vec<Value> = if hidden {
+        Vec::new()
+    } else {
+        st.submissions
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|s| users.is_empty() || users.iter().any(|u| s["user_id"] == u.as_str()))
+            .cloned()
+            .collect()
+    };
+    let asked: usize = q
+        .get("items_per_page")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let per_page = asked
+        .clamp(1, 200)
+        .min(st.page_size.load(Ordering::SeqCst).max(1));
+    let total_pages = all.len().div_ceil(per_page).max(1);
+    // LearnWorlds answers a page past the end with the last page again.
+    let page: usize = q
+        .get("page")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, total_pages);
+    let data: Vec<Value> = all
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .cloned()
+        .collect();
+    Json(json!({
+        "data": data,
+        "meta": {"page": page, "totalItems": all.len(), "totalPages": total_pages, "itemsPerPage": per_page}
+    }))
+    .into_response()
+}

@@ -1,0 +1,210 @@
+//! `spawn_app`: the real application on port 0 with a temporary data directory and SQLite file,
+//! a fake LearnWorlds, and a real SMTP server.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
+use webhook_service::config::{Config, Source};
+use webhook_service::queue::Outcome;
+use webhook_service::startup::AppContext;
+use webhook_service::Application;
+
+use crate::fake_learnworlds::FakeLearnWorlds;
+use crate::smtp::SmtpSink;
+
+pub const SECRET: &str = "test-signature-5f1c";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `shared/` sits beside the repository (`../shared`); SHARED_DIR overrides.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    shared_dir().join("fixtures").join(rel)
+}
+
+pub fn automation_body() -> String {
+    std::fs::read_to_string(fixture("webhooks/automation_assessment_submitted.json"))
+        .expect("fixture webhook")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub data_dir: TempDir,
+    pub ctx: Arc<AppContext>,
+    pub lw: FakeLearnWorlds,
+    pub smtp: SmtpSink,
+    pub http: reqwest::Client,
+    stop: CancellationToken,
+}
+
+/// Options on top of the defaults every test gets.
+#[derive(Default)]
+pub struct Setup {
+    pub vars: Vec<(&'static str, String)>,
+    /// Leave the SMTP port closed (the server is started later with `smtp.start()`).
+    pub smtp_down: bool,
+    pub database_url: Option<String>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Setup::default()).await
+}
+
+pub async fn spawn_app_with(setup: Setup) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(
+        &repo_root().join("templates"),
+        &data_dir.path().join("templates"),
+    );
+    copy_dir(
+        &repo_root().join("data/responses/questions"),
+        &data_dir.path().join("data/responses/questions"),
+    );
+    let lw = FakeLearnWorlds::start().await;
+    let smtp = if setup.smtp_down {
+        SmtpSink::reserve()
+    } else {
+        SmtpSink::start()
+    };
+    let db = setup.database_url.unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.path().join("service.db").display()
+        )
+    });
+    let mut source = Source::from_pairs([
+        ("PORT", "0".to_string()),
+        ("HOST", "127.0.0.1".to_string()),
+        ("DATA_DIR", data_dir.path().display().to_string()),
+        ("DATABASE_URL", db),
+        ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
+        ("LEARNWORLDS_API_URL", lw.base_url()),
+        ("CLIENT_ID", "test-client".to_string()),
+        ("ACCESS_TOKEN", crate::fake_learnworlds::TOKEN.to_string()),
+        ("SMTP_SERVER", "127.0.0.1".to_string()),
+        ("SMTP_PORT", smtp.port().to_string()),
+        ("SMTP_SECURITY", "none".to_string()),
+        ("SMTP_TIMEOUT_SECONDS", "5".to_string()),
+        (
+            "EMAIL_FROM",
+            "Informes <informes@academia.example.com>".to_string(),
+        ),
+        ("WORKERS", "0".to_string()),
+        // Failed jobs wait a minute: a test decides when to retry with `retry_now`.
+        ("RETRY_BASE_SECONDS", "60".to_string()),
+        ("LW_RATE_WINDOW_SECONDS", "0.2".to_string()),
+        ("LW_VISIBILITY_DELAY_SECONDS", "0.05".to_string()),
+        ("CONVERT_TIMEOUT_SECONDS", "90".to_string()),
+    ]);
+    for (k, v) in setup.vars {
+        source.set(k, v);
+    }
+    let config = Config::from_source(&source).expect("test configuration");
+    if std::env::var_os("TEST_LOG").is_some() {
+        webhook_service::telemetry::init(&config.log);
+    }
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let ctx = app.context();
+    let stop = CancellationToken::new();
+    tokio::spawn(app.run_until(stop.clone()));
+    TestApp {
+        address,
+        data_dir,
+        ctx,
+        lw,
+        smtp,
+        http: reqwest::Client::new(),
+        stop,
+    }
+}
+
+impl TestApp {
+    pub async fn post_webhook(
+        &self,
+        body: impl Into<reqwest::Body>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}/webhook", self.address))
+            .header("Content-Type", "application/json");
+        if let Some(sig) = signature {
+            req = req.header("Learnworlds-Webhook-Signature", sig);
+        }
+        req.body(body).send().await.expect("request sent")
+    }
+
+    pub async fn post_signed(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_webhook(body, Some(&format!("v1={SECRET}"))).await
+    }
+
+    /// Runs every due job to its end or its next retry, synchronously.
+    pub async fn drain(&self) -> usize {
+        self.ctx.queue.drain().await.expect("queue drains")
+    }
+
+    pub async fn process_one(&self) -> Option<Outcome> {
+        self.ctx.queue.process_next().await.expect("queue readable")
+    }
+
+    /// Makes jobs waiting for a retry due now.
+    pub async fn retry_now(&self) {
+        self.ctx.store.make_due().await.expect("make due");
+    }
+
+    pub fn data(&self, rel: &str) -> PathBuf {
+        self.data_dir.path().join(rel)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        self.ctx.store.count_rows(table).await.expect("count")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Text of a PDF, through poppler's pdftotext.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("utf8 path"), "-"])
+        .output()
+        .expect("pdftotext is installed (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

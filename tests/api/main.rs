@@ -1,0 +1,15 @@
+//! The one integration-test binary: the real application against a fake LearnWorlds, a real
+//! SMTP server, real LibreOffice, SQLite files, PostgreSQL and a GCS fake.
+
+mod delivery;
+mod expected;
+mod fake_gcs;
+mod fake_learnworlds;
+mod helpers;
+mod intake;
+mod mail;
+mod postgres;
+mod resilience;
+mod smtp;
+mod storage;
+mod template;
