@@ -3,4 +3,5 @@
 //! helpers and cargo links once.
 
 mod common;
+mod pool;
 mod spawn;
