@@ -3,5 +3,7 @@
 //! helpers and cargo links once.
 
 mod common;
+mod docx_words;
+mod fidelity;
 mod pool;
 mod spawn;
