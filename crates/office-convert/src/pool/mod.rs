@@ -9,6 +9,7 @@
 mod instance;
 mod options;
 mod slot;
+mod stats;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,44 +21,7 @@ use tokio::task::JoinHandle;
 use crate::{check_docx, ConvertError, Converter, Health};
 use instance::Launch;
 pub use options::{PoolOptions, WorkerCommand};
-
-/// What an instance slot is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InstanceState {
-    Starting,
-    Idle,
-    Busy,
-    /// Its last start failed; it is retried with back-off.
-    Down,
-}
-
-/// One instance slot, for `/readyz`, tests and benchmarks.
-#[derive(Debug, Clone)]
-pub struct InstanceStats {
-    pub state: InstanceState,
-    pub pid: Option<u32>,
-    /// Conversions done by the current process.
-    pub conversions: u64,
-    /// Processes started successfully in this slot so far.
-    pub generation: u64,
-    pub failures: u64,
-    /// Highest resident memory (VmHWM) seen for any process of this slot.
-    pub peak_rss_bytes: u64,
-    pub last_error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PoolStats {
-    pub instances: Vec<InstanceStats>,
-    pub queued: usize,
-    pub completed: u64,
-    /// Conversions re-run after their instance was lost.
-    pub retried: u64,
-    /// Instances killed after a crash, hang or memory overrun.
-    pub replaced: u64,
-    /// Instances replaced after `recycle_after` conversions or memory growth.
-    pub recycled: u64,
-}
+pub use stats::{InstanceState, InstanceStats, PoolStats};
 
 pub(crate) struct Job {
     docx: Vec<u8>,
@@ -93,6 +57,10 @@ impl Shared {
 
     async fn next_job(&self) -> Option<Job> {
         self.jobs.lock().await.recv().await
+    }
+
+    fn slot_count(&self) -> usize {
+        self.slots.lock().map(|s| s.len()).unwrap_or(1)
     }
 
     fn snapshot(&self) -> Vec<InstanceStats> {
@@ -239,8 +207,15 @@ impl Converter for Pool {
         if let Some(err) = stats.instances.iter().find_map(|s| s.last_error.as_ref()) {
             detail.push_str(&format!("; last start failure: {err}"));
         }
+        // An instance being replaced after it worked (recycling, a crash)
+        // still takes jobs into the queue; only a pool that cannot start any
+        // instance is not ready.
+        let restarting = stats
+            .instances
+            .iter()
+            .any(|s| s.state == InstanceState::Starting && s.generation > 0);
         Health {
-            ok: idle + busy > 0,
+            ok: idle + busy > 0 || restarting,
             detail,
         }
     }

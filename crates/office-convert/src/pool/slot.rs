@@ -16,6 +16,7 @@ pub(crate) async fn run(shared: Arc<Shared>, index: usize) {
     let mut instance: Option<Instance> = None;
     let mut retry: Option<Job> = None;
     let mut backoff = Duration::from_millis(500);
+    let mut generation = 0u64;
     loop {
         let Some(inst) = instance.as_mut() else {
             shared.update(index, |s| {
@@ -25,6 +26,7 @@ pub(crate) async fn run(shared: Arc<Shared>, index: usize) {
             });
             match Instance::start(&shared.launch).await {
                 Ok(inst) => {
+                    generation += 1;
                     tracing::info!(slot = index, pid = inst.pid, "LibreOffice instance ready");
                     shared.update(index, |s| {
                         s.state = InstanceState::Idle;
@@ -112,7 +114,8 @@ pub(crate) async fn run(shared: Arc<Shared>, index: usize) {
             }
         }
         let over_memory = matches!((rss, opts.memory_limit), (Some(r), Some(l)) if r > l);
-        if opts.recycle_after > 0 && conversions >= opts.recycle_after || over_memory {
+        let due = recycle_due(opts.recycle_after, index, shared.slot_count(), generation);
+        if due.is_some_and(|n| conversions >= n) || over_memory {
             tracing::info!(
                 slot = index,
                 pid,
@@ -126,5 +129,34 @@ pub(crate) async fn run(shared: Arc<Shared>, index: usize) {
             continue;
         }
         shared.update(index, |s| s.state = InstanceState::Idle);
+    }
+}
+
+/// Conversions after which this slot's current process is recycled. The
+/// first processes of the slots are spread out so that, under even load,
+/// the instances are not all restarting at the same moment.
+fn recycle_due(recycle_after: u64, index: usize, slots: usize, generation: u64) -> Option<u64> {
+    if recycle_after == 0 {
+        return None;
+    }
+    if generation > 1 || slots <= 1 {
+        return Some(recycle_after);
+    }
+    let offset = recycle_after * index as u64 / (2 * slots as u64);
+    Some((recycle_after - offset).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recycle_due;
+
+    #[test]
+    fn first_generation_recycling_is_staggered() {
+        assert_eq!(recycle_due(0, 0, 2, 1), None);
+        assert_eq!(recycle_due(200, 0, 2, 1), Some(200));
+        assert_eq!(recycle_due(200, 1, 2, 1), Some(150));
+        assert_eq!(recycle_due(200, 1, 2, 2), Some(200));
+        assert_eq!(recycle_due(1, 3, 4, 1), Some(1));
+        assert_eq!(recycle_due(2, 0, 1, 1), Some(2));
     }
 }

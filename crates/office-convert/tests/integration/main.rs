@@ -6,4 +6,5 @@ mod common;
 mod docx_words;
 mod fidelity;
 mod pool;
+mod pool_faults;
 mod spawn;
