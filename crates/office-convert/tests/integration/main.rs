@@ -5,6 +5,8 @@
 mod common;
 mod docx_words;
 mod fidelity;
+#[cfg(feature = "native")]
+mod native;
 mod pool;
 mod pool_faults;
 mod spawn;
