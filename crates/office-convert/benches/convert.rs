@@ -77,6 +77,8 @@ async fn main() {
     let docx = std::fs::read(&docx_path).expect("benchmark document");
     let scratch = std::env::temp_dir().join(format!("office-convert-bench-{}", std::process::id()));
     println!("document: {} ({} bytes)", docx_path.display(), docx.len());
+    // Two shared cores: other builds skew every figure, so record the load.
+    println!("load average at start: {}", load_average());
 
     let spawn = SpawnConverter::new(SpawnOptions {
         timeout: Duration::from_secs(120),
@@ -154,5 +156,12 @@ async fn main() {
             sequential(&native, &docx, env_usize("BENCH_POOL_RUNS", 30)).await,
         );
     }
+    println!("load average at end: {}", load_average());
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
