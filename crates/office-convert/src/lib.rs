@@ -1,17 +1,31 @@
 //! Word (.docx) to PDF conversion through LibreOffice.
 //!
-//! [`SpawnConverter`] starts one `soffice` per document. Every converter
-//! implements [`Converter`], so the service holds an `Arc<dyn Converter>` and
-//! does not care which one it got.
+//! [`Pool`] keeps LibreOfficeKit running in worker processes (the service's
+//! own binary, dispatched through [`run_worker_if_requested`]);
+//! [`SpawnConverter`] starts one `soffice` per document and is the fallback.
+//! Every converter implements [`Converter`], so the service holds an
+//! `Arc<dyn Converter>` from [`best_available`] and does not care which one
+//! it got.
 
+mod best;
 mod error;
 mod locate;
+#[cfg(feature = "native")]
+mod native;
+mod pool;
 mod procgroup;
+mod protocol;
 mod scratch;
 mod spawn;
+mod worker;
 
+pub use best::best_available;
 pub use error::ConvertError;
+#[cfg(feature = "native")]
+pub use native::NativeConverter;
+pub use pool::{InstanceState, InstanceStats, Pool, PoolOptions, PoolStats, WorkerCommand};
 pub use spawn::{SpawnConverter, SpawnOptions};
+pub use worker::{run_worker_if_requested, worker_main, WORKER_ARG};
 
 /// Readiness of a converter, for `/readyz`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,4 +3,10 @@
 //! helpers and cargo links once.
 
 mod common;
+mod docx_words;
+mod fidelity;
+#[cfg(feature = "native")]
+mod native;
+mod pool;
+mod pool_faults;
 mod spawn;
