@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use office_convert::{Converter, PoolOptions, SpawnConverter, WorkerCommand};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -18,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use tracing::{info, warn};
 
 use crate::analysis::Rules;
-use crate::config::Config;
+use crate::config::{Config, ConverterKind, ReportConfig};
 use crate::learnworlds::LearnWorlds;
 use crate::queue::{Pipeline, Queue};
 use crate::report::Reports;
@@ -172,6 +173,29 @@ impl Application {
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");
         }
+    }
+}
+
+/// The warm LibreOffice pool (started and warmed up here), or one `soffice` per document.
+async fn start_converter(cfg: &ReportConfig) -> Arc<dyn Converter> {
+    let c = &cfg.converter;
+    let mut opts = PoolOptions {
+        instances: c.instances,
+        queue_capacity: c.queue,
+        timeout: cfg.convert_timeout,
+        recycle_after: c.recycle_after,
+        memory_limit: Some(c.memory_limit_mb.saturating_mul(1024 * 1024)),
+        office_program: cfg.soffice.clone(),
+        scratch_dir: std::env::temp_dir().join("webhook-service"),
+        ..PoolOptions::default()
+    };
+    if let Some(program) = &c.worker_program {
+        opts.worker = WorkerCommand::new(program);
+    }
+    match c.kind {
+        ConverterKind::Spawn => Arc::new(SpawnConverter::new(opts.spawn_options())),
+        // best_available logs its own warning when it has to fall back.
+        ConverterKind::Pool => office_convert::best_available(opts).await.0,
     }
 }
 

@@ -3,6 +3,7 @@
 //! `env.template`.
 
 mod mail;
+mod report;
 mod runtime;
 mod secret;
 mod sections;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use mail::*;
+pub use report::*;
 pub use runtime::*;
 pub use secret::Secret;
 pub use sections::*;

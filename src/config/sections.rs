@@ -1,6 +1,5 @@
 //! The configuration sections, each read from its own variables.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -229,29 +228,6 @@ impl LearnWorldsConfig {
             visibility_delay: seconds(src, "LW_VISIBILITY_DELAY_SECONDS", 2.0)?,
             max_429_retries: src.parse("LW_MAX_429_RETRIES", 6)?,
             timeout: seconds(src, "HTTP_TIMEOUT_SECONDS", 30.0)?,
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ReportConfig {
-    /// `TEMPLATE_PATH`: the Word template, relative to the storage root
-    /// (default `templates/plantilla_test_diagnostico.docx`).
-    pub template_path: String,
-    /// `CONVERT_TIMEOUT_SECONDS`: longest a PDF conversion may take (default 120).
-    pub convert_timeout: Duration,
-    /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
-    pub soffice: Option<PathBuf>,
-}
-
-impl ReportConfig {
-    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
-        Ok(Self {
-            template_path: src
-                .get("TEMPLATE_PATH")
-                .unwrap_or_else(|| "templates/plantilla_test_diagnostico.docx".into()),
-            convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
-            soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
         })
     }
 }

@@ -155,3 +155,16 @@ async fn an_invalid_recipient_address_kills_the_job_with_a_clear_error() {
         .contains("camila.rojas(at)example"));
     assert!(app.smtp.received().is_empty());
 }
+
+#[tokio::test]
+async fn with_the_spawn_converter_the_report_is_still_a_real_pdf() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Setup {
+        vars: vec![("CONVERTER", "spawn".into())],
+        ..Default::default()
+    })
+    .await;
+    app.post_signed(automation_body()).await;
+    assert_eq!(app.drain().await, 1);
+    let mail = mail::parse(&app.smtp.received()[0].raw);
+    assert_report_shows(&pdf_text(&mail.pdf().bytes), "camila.rojas", CAMILA_NEWEST);
+}

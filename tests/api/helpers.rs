@@ -20,7 +20,8 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `shared/` sits beside the repository (`../shared`); SHARED_DIR overrides.
+/// The project's shared test data: SHARED_DIR (set by scripts/test.sh), else `../shared`
+/// beside the repository.
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("SHARED_DIR")
         .map(PathBuf::from)
@@ -104,6 +105,12 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         ("LW_RATE_WINDOW_SECONDS", "0.2".to_string()),
         ("LW_VISIBILITY_DELAY_SECONDS", "0.05".to_string()),
         ("CONVERT_TIMEOUT_SECONDS", "90".to_string()),
+        // The test harness cannot act as a LibreOffice worker; the service binary can.
+        (
+            "CONVERTER_WORKER_PROGRAM",
+            env!("CARGO_BIN_EXE_webhook-service").to_string(),
+        ),
+        ("CONVERTER_INSTANCES", "1".to_string()),
     ]);
     for (k, v) in setup.vars {
         source.set(k, v);

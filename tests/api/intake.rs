@@ -159,6 +159,8 @@ async fn health_readiness_and_index_describe_the_service() {
     for check in ["database", "template", "pdf_converter", "learnworlds"] {
         assert_eq!(ready["checks"][check]["ok"], true, "{check}: {ready}");
     }
+    let converter = ready["checks"]["pdf_converter"]["detail"].as_str().unwrap();
+    assert!(!converter.contains("falling back"), "the warm pool runs in tests: {converter}");
 
     let index: Value = app
         .http

@@ -10,11 +10,11 @@ use webhook_service::store::{NewEvent, Store};
 
 use crate::helpers::{automation_body, spawn_app_with, Setup};
 
-/// A fresh, empty database on the PostgreSQL server of TEST_POSTGRES_URL
-/// (default postgres://postgres@127.0.0.1:5432/postgres).
+/// A fresh, empty database on the PostgreSQL server of TEST_POSTGRES_URL (default: the role
+/// scripts/postgres-for-tests.sh creates).
 async fn fresh_postgres() -> String {
     let admin = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        .unwrap_or_else(|_| "postgres://webhook_test:webhook_test@127.0.0.1:5432/postgres".into());
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .expect("PostgreSQL reachable (the test script starts it)");

@@ -1,0 +1,92 @@
+//! The report document: template and PDF conversion.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{seconds, ConfigError, Source};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConverterKind {
+    /// Warm LibreOffice instances (LibreOfficeKit workers); falls back to `Spawn` when they
+    /// cannot start.
+    Pool,
+    /// One `soffice --convert-to pdf` per document (slow: 1–2 s each).
+    Spawn,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConverterConfig {
+    /// `CONVERTER`: `pool` (default) or `spawn`.
+    pub kind: ConverterKind,
+    /// `CONVERTER_INSTANCES`: LibreOffice instances in the pool (default: number of CPUs).
+    pub instances: usize,
+    /// `CONVERTER_QUEUE`: conversions that may wait for an instance (default 64).
+    pub queue: usize,
+    /// `CONVERTER_RECYCLE_AFTER`: restart an instance after this many conversions (200; 0 never).
+    pub recycle_after: u64,
+    /// `CONVERTER_MEMORY_LIMIT_MB`: kill and replace an instance above this (default 1024).
+    pub memory_limit_mb: u64,
+    /// `CONVERTER_WORKER_PROGRAM`: the executable started as a pool worker (default: this
+    /// program, which dispatches to the worker itself).
+    pub worker_program: Option<PathBuf>,
+}
+
+impl ConverterConfig {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let kind = match src
+            .get("CONVERTER")
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("pool") => ConverterKind::Pool,
+            Some("spawn") => ConverterKind::Spawn,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "CONVERTER",
+                    reason: format!("'{other}' is not one of pool, spawn"),
+                })
+            }
+        };
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let instances: usize = src.parse("CONVERTER_INSTANCES", cpus)?;
+        if !(1..=64).contains(&instances) {
+            return Err(ConfigError::Invalid {
+                var: "CONVERTER_INSTANCES",
+                reason: format!("{instances} is outside 1..64"),
+            });
+        }
+        Ok(Self {
+            kind,
+            instances,
+            queue: src.parse("CONVERTER_QUEUE", 64)?,
+            recycle_after: src.parse("CONVERTER_RECYCLE_AFTER", 200)?,
+            memory_limit_mb: src.parse("CONVERTER_MEMORY_LIMIT_MB", 1024)?,
+            worker_program: src.get("CONVERTER_WORKER_PROGRAM").map(PathBuf::from),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    /// `TEMPLATE_PATH`: the Word template, relative to the storage root
+    /// (default `templates/plantilla_test_diagnostico.docx`).
+    pub template_path: String,
+    /// `CONVERT_TIMEOUT_SECONDS`: longest a PDF conversion may take (default 120).
+    pub convert_timeout: Duration,
+    /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
+    pub soffice: Option<PathBuf>,
+    pub converter: ConverterConfig,
+}
+
+impl ReportConfig {
+    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            template_path: src
+                .get("TEMPLATE_PATH")
+                .unwrap_or_else(|| "templates/plantilla_test_diagnostico.docx".into()),
+            convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
+            soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
+            converter: ConverterConfig::from_source(src)?,
+        })
+    }
+}
