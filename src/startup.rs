@@ -59,13 +59,7 @@ impl Application {
         let learnworlds = LearnWorlds::new(&config.learnworlds)
             .context("building the LearnWorlds HTTP client")?;
         let mailer = mail::transport_from_config(&config).context("configuring email")?;
-        let converter = Arc::new(office_convert::SpawnConverter::new(
-            office_convert::SpawnOptions {
-                program: config.report.soffice.clone(),
-                timeout: config.report.convert_timeout,
-                scratch_dir: std::env::temp_dir().join("webhook-service"),
-            },
-        ));
+        let converter = start_converter(&config.report).await;
         let pipeline = Arc::new(Pipeline {
             store: store.clone(),
             reports: Reports::new(storage.clone(), config.report.template_path.clone()),
