@@ -1,9 +1,9 @@
 //! File-level entry points for command-line tools (`webhook-service template …` and the
 //! `render` example), so that every tool behaves and reports the same way.
 
+use crate::context::Context;
 use crate::error::TemplateError;
-use crate::template::Template;
-use std::collections::BTreeMap;
+use crate::template::{Template, TemplateOptions};
 use std::path::Path;
 
 /// What a file render did.
@@ -28,19 +28,19 @@ pub fn render_files(
     context_json: &Path,
     out: &Path,
 ) -> Result<RenderSummary, TemplateError> {
-    let tpl = Template::from_bytes(&read(template)?)?;
-    let ctx: serde_json::Value = serde_json::from_slice(&read(context_json)?)
-        .map_err(|e| TemplateError::Context(format!("{}: {e}", context_json.display())))?;
-    let serde_json::Value::Object(map) = ctx else {
-        return Err(TemplateError::Context(
-            "the context must be a JSON object".into(),
-        ));
-    };
-    let values: BTreeMap<String, String> = map
-        .iter()
-        .filter_map(|(k, v)| legacy_text(v).map(|t| (k.clone(), t)))
-        .collect();
-    let rendered = tpl.render_legacy(&values)?;
+    render_files_with(template, context_json, out, TemplateOptions::default())
+}
+
+/// [`render_files`] with explicit limits and Jinja options.
+pub fn render_files_with(
+    template: &Path,
+    context_json: &Path,
+    out: &Path,
+    options: TemplateOptions,
+) -> Result<RenderSummary, TemplateError> {
+    let tpl = Template::from_bytes_with(&read(template)?, options)?;
+    let ctx = Context::from_json_file(context_json)?;
+    let rendered = tpl.render_report(&ctx)?;
     std::fs::write(out, &rendered.docx).map_err(|source| TemplateError::Io {
         path: out.display().to_string(),
         source,

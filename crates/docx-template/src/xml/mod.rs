@@ -19,6 +19,9 @@ pub enum Node {
     Jinja(String),
     /// A legacy `<<name>>` marker, resolved when the tree is written.
     Legacy(String),
+    /// Start of a new line in the Jinja source, tied to entry N of the part's location table
+    /// (so Jinja's line numbers map back to paragraphs). Writes nothing in XML.
+    Mark(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]

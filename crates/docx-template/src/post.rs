@@ -1,0 +1,373 @@
+//! After Jinja: parse the output (this is the well-formedness check), turn object markers
+//! into pictures and rich runs, apply the `\n \t \a \f` rules, fix table grids and ids.
+
+use crate::context::RichObject;
+use crate::error::TemplateError;
+use crate::image::drawing_run;
+use crate::jinja::env::OBJECT_PI;
+use crate::rels::{PartRels, RenderState};
+use crate::tables;
+use crate::xml::{self, Document, Element, Limits, Node};
+
+pub fn finish(
+    rendered: &str,
+    label: &str,
+    limits: Limits,
+    st: &mut RenderState<'_>,
+    rels: &mut PartRels,
+) -> Result<Document, TemplateError> {
+    let mut doc = xml::parse(rendered, label, limits).map_err(|e| match e {
+        TemplateError::Xml { part, message } => TemplateError::Xml {
+            part,
+            message: format!("the rendered template is not well-formed ({message}); a tag probably produced markup in the wrong place"),
+        },
+        other => other,
+    })?;
+    tidy(&mut doc.root);
+    if label == "core" {
+        literal_braces(&mut doc.root);
+        return Ok(doc);
+    }
+    expand(&mut doc.root, st, rels);
+    listing(&mut doc.root);
+    literal_braces(&mut doc.root);
+    tables::fix_all(&mut doc.root);
+    renumber_doc_pr(&mut doc.root, &mut st.doc_pr);
+    Ok(doc)
+}
+
+fn keeps_text(e: &Element) -> bool {
+    matches!(e.name.as_str(), "w:t" | "w:delText" | "w:instrText")
+}
+
+/// Drop whitespace-only text between elements (line marks, template indentation).
+fn tidy(e: &mut Element) {
+    if !keeps_text(e) && e.elements().next().is_some() {
+        e.children
+            .retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
+    }
+    for n in e.children.iter_mut() {
+        if let Node::Elem(c) = n {
+            tidy(c);
+        }
+    }
+}
+
+fn object_index(n: &Node) -> Option<usize> {
+    let Node::Raw(r) = n else { return None };
+    r.strip_prefix("<?")?
+        .strip_suffix("?>")?
+        .strip_prefix(OBJECT_PI)?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "w:body"
+            | "w:tc"
+            | "w:txbxContent"
+            | "w:hdr"
+            | "w:ftr"
+            | "w:footnote"
+            | "w:endnote"
+            | "w:comment"
+    )
+}
+
+/// Runs for an object placed inside a paragraph.
+fn inline_nodes(obj: &RichObject, st: &mut RenderState<'_>, rels: &mut PartRels) -> Vec<Node> {
+    let mut link = |url: &str| rels.hyperlink(url);
+    match obj {
+        RichObject::Text(t) => t.segments.iter().map(|s| s.to_node(&mut link)).collect(),
+        RichObject::Paragraphs(p) => p
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.runs.iter())
+            .map(|s| s.to_node(&mut link))
+            .collect(),
+        RichObject::Image(img) => {
+            let rid = st.image_rel(img, rels);
+            let (cx, cy) = img.extent_emu();
+            let file = format!("image.{}", img.info.ext);
+            vec![Node::Elem(drawing_run(cx, cy, &rid, 0, &file))]
+        }
+    }
+}
+
+fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
+    let block = is_block(&e.name);
+    let old = std::mem::take(&mut e.children);
+    let mut new = Vec::with_capacity(old.len());
+    for n in old {
+        if let Some(obj) = object_index(&n).and_then(|i| st.objects.get(i)) {
+            match (block, obj) {
+                (true, RichObject::Paragraphs(p)) => {
+                    let mut link = |url: &str| rels.hyperlink(url);
+                    for para in &p.paragraphs {
+                        new.push(Node::Elem(para.to_element(&mut link)));
+                    }
+                }
+                (true, _) => {
+                    let mut p = Element::new("w:p");
+                    p.children = inline_nodes(obj, st, rels);
+                    new.push(Node::Elem(p));
+                }
+                (false, _) => new.extend(inline_nodes(obj, st, rels)),
+            }
+            continue;
+        }
+        match n {
+            Node::Elem(c) if c.is("w:r") && run_has_object(&c) => {
+                split_run(c, st, rels, &mut new);
+            }
+            Node::Elem(mut c) => {
+                expand(&mut c, st, rels);
+                new.push(Node::Elem(c));
+            }
+            // Text printed straight into a paragraph (e.g. `{{r plain_string }}`) needs a run.
+            Node::Text(t) if e.is("w:p") || e.is("w:hyperlink") => {
+                let mut r = Element::new("w:r");
+                let mut wt = Element::new("w:t").with_attr("xml:space", "preserve");
+                wt.children.push(Node::Text(t));
+                r.children.push(Node::Elem(wt));
+                new.push(Node::Elem(r));
+            }
+            other => new.push(other),
+        }
+    }
+    e.children = new;
+}
+
+fn run_has_object(r: &Element) -> bool {
+    r.elements()
+        .filter(|t| t.is("w:t"))
+        .any(|t| t.children.iter().any(|n| object_index(n).is_some()))
+}
+
+/// A picture or rich text printed inside text: the run is cut there; text before keeps its
+/// formatting, text after continues in a run without properties (as docxtpl does).
+fn split_run(run: Element, st: &mut RenderState<'_>, rels: &mut PartRels, out: &mut Vec<Node>) {
+    let mut cur = Element {
+        name: run.name.clone(),
+        attrs: run.attrs.clone(),
+        children: Vec::new(),
+    };
+    for child in run.children {
+        let Node::Elem(t) = child else {
+            cur.children.push(child);
+            continue;
+        };
+        if !t.is("w:t") {
+            cur.children.push(Node::Elem(t));
+            continue;
+        }
+        let mut piece = Element {
+            name: t.name.clone(),
+            attrs: t.attrs.clone(),
+            children: Vec::new(),
+        };
+        for n in t.children {
+            match object_index(&n).and_then(|i| st.objects.get(i)) {
+                Some(obj) => {
+                    cur.children.push(Node::Elem(piece));
+                    out.push(Node::Elem(cur));
+                    out.extend(inline_nodes(obj, st, rels));
+                    cur = Element::new("w:r");
+                    piece = Element::new("w:t").with_attr("xml:space", "preserve");
+                }
+                None => piece.children.push(n),
+            }
+        }
+        cur.children.push(Node::Elem(piece));
+    }
+    out.push(Node::Elem(cur));
+}
+
+/// `\n` → `w:br` and `\t` → `w:tab` inside runs; `\a` → new paragraph and `\f` → page break
+/// paragraph, both continuing with the same paragraph and run properties.
+fn listing(e: &mut Element) {
+    let old = std::mem::take(&mut e.children);
+    for n in old {
+        match n {
+            Node::Elem(mut c) => {
+                listing(&mut c);
+                if c.is("w:r") {
+                    breaks_in_run(&mut c);
+                }
+                if c.is("w:p") && para_has(&c, &['\u{7}', '\u{c}']) {
+                    for p in split_paragraph(c) {
+                        e.children.push(Node::Elem(p));
+                    }
+                } else {
+                    e.children.push(Node::Elem(c));
+                }
+            }
+            other => e.children.push(other),
+        }
+    }
+}
+
+fn text_has(t: &Element, chars: &[char]) -> bool {
+    t.children
+        .iter()
+        .any(|n| matches!(n, Node::Text(s) if s.contains(chars)))
+}
+
+fn para_has(p: &Element, chars: &[char]) -> bool {
+    p.elements()
+        .any(|r| r.is("w:r") && r.elements().any(|t| t.is("w:t") && text_has(t, chars)))
+}
+
+fn text_el(attrs: &[xml::Attr], s: &str) -> Element {
+    let mut t = Element {
+        name: "w:t".into(),
+        attrs: attrs.to_vec(),
+        children: vec![Node::Text(s.to_string())],
+    };
+    t.set_attr("xml:space", "preserve");
+    t
+}
+
+fn breaks_in_run(r: &mut Element) {
+    if !r
+        .elements()
+        .any(|t| t.is("w:t") && text_has(t, &['\n', '\t']))
+    {
+        return;
+    }
+    let old = std::mem::take(&mut r.children);
+    for n in old {
+        match n {
+            Node::Elem(t) if t.is("w:t") && text_has(&t, &['\n', '\t']) => {
+                let text = t.own_text();
+                let mut start = 0;
+                for (i, c) in text.char_indices() {
+                    if c == '\n' || c == '\t' {
+                        r.children
+                            .push(Node::Elem(text_el(&t.attrs, &text[start..i])));
+                        let name = if c == '\n' { "w:br" } else { "w:tab" };
+                        r.children.push(Node::Elem(Element::new(name)));
+                        start = i + 1;
+                    }
+                }
+                r.children
+                    .push(Node::Elem(text_el(&t.attrs, &text[start..])));
+            }
+            other => r.children.push(other),
+        }
+    }
+}
+
+fn split_paragraph(p: Element) -> Vec<Element> {
+    let ppr = p.child("w:pPr").cloned();
+    let fresh = |ppr: &Option<Element>| {
+        let mut np = Element::new("w:p");
+        if let Some(pp) = ppr {
+            np.children.push(Node::Elem(pp.clone()));
+        }
+        np
+    };
+    let mut out = Vec::new();
+    let mut cur = Element {
+        name: p.name.clone(),
+        attrs: p.attrs.clone(),
+        children: Vec::new(),
+    };
+    for child in p.children {
+        let Node::Elem(run) = child else {
+            cur.children.push(child);
+            continue;
+        };
+        if !(run.is("w:r")
+            && run
+                .elements()
+                .any(|t| t.is("w:t") && text_has(t, &['\u{7}', '\u{c}'])))
+        {
+            cur.children.push(Node::Elem(run));
+            continue;
+        }
+        let rpr = run.child("w:rPr").cloned();
+        let new_run = |rpr: &Option<Element>| {
+            let mut r = Element::new("w:r");
+            if let Some(rp) = rpr {
+                r.children.push(Node::Elem(rp.clone()));
+            }
+            r
+        };
+        let mut cur_run = Element {
+            name: run.name.clone(),
+            attrs: run.attrs.clone(),
+            children: Vec::new(),
+        };
+        for rc in run.children {
+            match rc {
+                Node::Elem(t) if t.is("w:t") && text_has(&t, &['\u{7}', '\u{c}']) => {
+                    let text = t.own_text();
+                    let mut start = 0;
+                    for (i, c) in text.char_indices() {
+                        if c != '\u{7}' && c != '\u{c}' {
+                            continue;
+                        }
+                        cur_run
+                            .children
+                            .push(Node::Elem(text_el(&t.attrs, &text[start..i])));
+                        cur.children.push(Node::Elem(cur_run));
+                        out.push(cur);
+                        if c == '\u{c}' {
+                            let mut br = Element::new("w:r");
+                            br.children
+                                .push(Node::Elem(Element::new("w:br").with_attr("w:type", "page")));
+                            let mut pb = Element::new("w:p");
+                            pb.children.push(Node::Elem(br));
+                            out.push(pb);
+                        }
+                        cur = fresh(&ppr);
+                        cur_run = new_run(&rpr);
+                        start = i + 1;
+                    }
+                    cur_run
+                        .children
+                        .push(Node::Elem(text_el(&t.attrs, &text[start..])));
+                }
+                other => cur_run.children.push(other),
+            }
+        }
+        cur.children.push(Node::Elem(cur_run));
+    }
+    out.push(cur);
+    out
+}
+
+/// `{_{ }_} {_% %_}` print the Jinja delimiters literally.
+fn literal_braces(e: &mut Element) {
+    for n in e.children.iter_mut() {
+        match n {
+            Node::Text(t) if t.contains('_') => {
+                *t = t
+                    .replace("{_{", "{{")
+                    .replace("}_}", "}}")
+                    .replace("{_%", "{%")
+                    .replace("%_}", "%}");
+            }
+            Node::Elem(c) => literal_braces(c),
+            _ => {}
+        }
+    }
+}
+
+/// Word requires unique drawing ids; loops copy them, so every part is renumbered.
+fn renumber_doc_pr(e: &mut Element, next: &mut usize) {
+    for n in e.children.iter_mut() {
+        if let Node::Elem(c) = n {
+            if c.is("wp:docPr") {
+                *next += 1;
+                let id = next.to_string();
+                c.set_attr("id", &id);
+            }
+            renumber_doc_pr(c, next);
+        }
+    }
+}
