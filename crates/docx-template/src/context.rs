@@ -4,7 +4,7 @@
 use crate::error::TemplateError;
 use crate::image::InlineImage;
 use crate::rich::{RichParagraph, RichText, RichTextParagraph, Segment};
-use minijinja::value::{Object, Value};
+use minijinja::value::{Object, ObjectRepr, Value};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -24,6 +24,11 @@ pub(crate) struct ObjectRef {
 }
 
 impl Object for ObjectRef {
+    // Plain, not the default map shape: an empty map would be falsy in `{% if chart %}`.
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result
     where
         Self: Sized + 'static,

@@ -23,7 +23,7 @@ pub fn finish(
         },
         other => other,
     })?;
-    tidy(&mut doc.root);
+    tidy(&mut doc.root, label == "core");
     if label == "core" {
         literal_braces(&mut doc.root);
         return Ok(doc);
@@ -40,15 +40,17 @@ fn keeps_text(e: &Element) -> bool {
     matches!(e.name.as_str(), "w:t" | "w:delText" | "w:instrText")
 }
 
-/// Drop whitespace-only text between elements (line marks, template indentation).
-fn tidy(e: &mut Element) {
-    if !keeps_text(e) && e.elements().next().is_some() {
+/// Drop whitespace-only text between elements (line marks, template indentation). Core
+/// properties are text-only elements whose value is kept as rendered.
+fn tidy(e: &mut Element, core: bool) {
+    let text_only = core && e.elements().next().is_none();
+    if !keeps_text(e) && !text_only {
         e.children
             .retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
     }
     for n in e.children.iter_mut() {
         if let Node::Elem(c) = n {
-            tidy(c);
+            tidy(c, core);
         }
     }
 }

@@ -156,12 +156,13 @@ impl Template {
 impl Template {
     /// The generated Jinja source of every rendered part, for debugging templates.
     pub fn debug_sources(&self) -> Result<Vec<(String, String)>, TemplateError> {
-        Ok(self
-            .engine()?
-            .parts
-            .iter()
-            .filter(|p| !p.is_static)
-            .map(|p| (p.label.clone(), p.source.clone()))
-            .collect())
+        let mut out = Vec::new();
+        for part in &self.parts {
+            let c = compile(part)?;
+            if !c.is_static {
+                out.push((c.label, c.source));
+            }
+        }
+        Ok(out)
     }
 }

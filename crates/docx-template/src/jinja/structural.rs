@@ -174,6 +174,14 @@ fn cell_tags(cell: &mut Element) -> bool {
     let mut found = Vec::new();
     take_cell_tags(cell, &mut found);
     let mut hm = false;
+    if found.iter().any(|(kw, _)| kw == "vm") {
+        // Continuation cells of a vertical merge must be empty: everything from the cell's
+        // first text up to the tag prints on the first iteration only.
+        if let Some(t) = first_text(cell) {
+            t.children
+                .insert(0, Node::Jinja("{% if loop.first %}".into()));
+        }
+    }
     for (kw, args) in found {
         match kw.as_str() {
             "colspan" => set_cell_prop(
@@ -226,6 +234,20 @@ fn cell_tags(cell: &mut Element) -> bool {
     hm
 }
 
+fn first_text(e: &mut Element) -> Option<&mut Element> {
+    for n in e.children.iter_mut() {
+        if let Node::Elem(c) = n {
+            if c.is("w:t") {
+                return Some(c);
+            }
+            if let Some(t) = first_text(c) {
+                return Some(t);
+            }
+        }
+    }
+    None
+}
+
 fn take_cell_tags(e: &mut Element, found: &mut Vec<(String, String)>) {
     let mut vm_here = false;
     e.children.retain(|n| {
@@ -240,9 +262,7 @@ fn take_cell_tags(e: &mut Element, found: &mut Vec<(String, String)>) {
         }
     });
     if vm_here && e.is("w:t") {
-        // Merged continuation cells must be empty: only the first iteration keeps the text.
-        e.children
-            .insert(0, Node::Jinja("{% if loop.first %}".into()));
+        // Closes the condition opened in the cell's first `w:t` (see `cell_tags`).
         e.children.push(Node::Jinja("{% endif %}".into()));
     }
     for n in e.children.iter_mut() {
