@@ -1,7 +1,7 @@
 //! Turning a part's XML tree into Jinja source: tags gathered into their first run,
 //! structural tags applied, everything else written as escaped XML.
 
-use super::{structural, tags};
+use super::{structural, tags, wsmerge};
 use crate::error::{Location, TemplateError};
 use crate::legacy;
 use crate::runs;
@@ -93,6 +93,15 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
             });
             p.children.insert(0, Node::Mark(places.len() - 1));
         });
+        if first_err.is_none() {
+            wsmerge::apply(&mut doc.root).map_err(|m| TemplateError::Syntax {
+                location: Location {
+                    part: label.to_string(),
+                    ..Location::default()
+                },
+                message: format!("whitespace control {{%- or -%}}: {m}"),
+            })?;
+        }
         structural::apply(&mut doc.root);
     }
     if let Some(e) = first_err {

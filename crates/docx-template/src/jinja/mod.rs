@@ -5,3 +5,4 @@ pub mod env;
 pub mod pyrepr;
 pub mod structural;
 pub mod tags;
+pub mod wsmerge;

@@ -98,7 +98,7 @@ mod tests {
             })
             .collect();
         assert_eq!(srcs, vec!["{{ x }}", "{%p if y %}", "{# c #}"]);
-        assert_eq!(find("ok {{ x }} then {% if"), Err(16));
+        assert_eq!(find("ok {{ x }} then {% if").map(|s| s.len()), Err(16));
     }
 
     #[test]
