@@ -2,8 +2,9 @@
 //! `render` example), so that every tool behaves and reports the same way.
 
 use crate::context::Context;
-use crate::error::TemplateError;
-use crate::template::{Template, TemplateOptions};
+use crate::error::{Location, TemplateError};
+use crate::template::{Placeholder, Template, TemplateOptions};
+use std::fmt;
 use std::path::Path;
 
 /// What a file render did.
@@ -51,11 +52,152 @@ pub fn render_files_with(
     })
 }
 
-/// The text a top-level context value gives a legacy marker: strings and numbers only.
-pub(crate) fn legacy_text(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
+/// One problem found by [`validate_file`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// Where in the template, when the problem is in the template text.
+    pub location: Option<Location>,
+    pub message: String,
+}
+
+impl Issue {
+    fn from_error(e: &TemplateError) -> Issue {
+        match e {
+            TemplateError::Syntax { location, message } => Issue {
+                location: Some(location.clone()),
+                message: format!("syntax error: {message}"),
+            },
+            TemplateError::Render { location, message } => Issue {
+                location: Some(location.clone()),
+                message: format!("render error: {message}"),
+            },
+            other => Issue {
+                location: None,
+                message: other.to_string(),
+            },
+        }
     }
+}
+
+/// What `template validate` reports about a template file.
+#[derive(Debug, Clone, Default)]
+pub struct ValidationReport {
+    pub template: String,
+    /// Top-level variables the Jinja tags read, sorted.
+    pub variables: Vec<String>,
+    /// Legacy `<<Name>>` markers, in document order.
+    pub legacy: Vec<Placeholder>,
+    /// Whether a context was given (the two lists below are only meaningful then).
+    pub context_checked: bool,
+    /// Variables the template reads that the context does not define.
+    pub undefined: Vec<String>,
+    /// Legacy markers without a string or number value in the context.
+    pub unresolved_legacy: Vec<String>,
+    /// Syntax errors, and with a context the errors of a trial render.
+    pub errors: Vec<Issue>,
+}
+
+impl ValidationReport {
+    /// True when the template has no error (undefined variables are not errors: they
+    /// print as empty text).
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "template: {}", self.template)?;
+        for e in &self.errors {
+            match &e.location {
+                Some(l) => writeln!(f, "error: {l}: {}", e.message)?,
+                None => writeln!(f, "error: {}", e.message)?,
+            }
+        }
+        writeln!(
+            f,
+            "variables ({}): {}",
+            self.variables.len(),
+            self.variables.join(", ")
+        )?;
+        let legacy: Vec<String> = self
+            .legacy
+            .iter()
+            .map(|p| format!("<<{}>> ({})", p.name, p.part))
+            .collect();
+        writeln!(
+            f,
+            "legacy placeholders ({}): {}",
+            legacy.len(),
+            legacy.join(", ")
+        )?;
+        if self.context_checked {
+            writeln!(
+                f,
+                "undefined in the context ({}): {}",
+                self.undefined.len(),
+                self.undefined.join(", ")
+            )?;
+            writeln!(
+                f,
+                "legacy placeholders without a value ({}): {}",
+                self.unresolved_legacy.len(),
+                self.unresolved_legacy.join(", ")
+            )?;
+        }
+        if self.is_ok() {
+            writeln!(f, "result: ok")
+        } else {
+            writeln!(f, "result: {} error(s)", self.errors.len())
+        }
+    }
+}
+
+/// Check a template file: syntax, the variables it uses, its legacy markers and, with a
+/// context (JSON, image paths relative to the working directory), what would be undefined
+/// and whether a trial render succeeds.
+pub fn validate_file(template: &Path, context: Option<&serde_json::Value>) -> ValidationReport {
+    let mut report = ValidationReport {
+        template: template.display().to_string(),
+        ..ValidationReport::default()
+    };
+    let tpl = match read(template).and_then(|b| Template::from_bytes(&b)) {
+        Ok(t) => t,
+        Err(e) => {
+            report.errors.push(Issue::from_error(&e));
+            return report;
+        }
+    };
+    report.legacy = tpl.legacy_placeholders();
+    match tpl.variables() {
+        Ok(v) => report.variables = v,
+        Err(e) => report.errors.push(Issue::from_error(&e)),
+    }
+    let Some(json) = context else {
+        return report;
+    };
+    report.context_checked = true;
+    let ctx = match Context::from_json(json, Path::new(".")) {
+        Ok(c) => c,
+        Err(e) => {
+            report.errors.push(Issue::from_error(&e));
+            return report;
+        }
+    };
+    let defined = |name: &str| json.get(name).is_some();
+    report.undefined = report
+        .variables
+        .iter()
+        .filter(|v| !defined(v))
+        .cloned()
+        .collect();
+    if report.errors.is_empty() {
+        match tpl.render_report(&ctx) {
+            Ok(r) => report.unresolved_legacy = r.unresolved,
+            Err(e) => report.errors.push(Issue::from_error(&e)),
+        }
+    } else {
+        report.unresolved_legacy = tpl.unresolved(|n| ctx.legacy_value(n).is_some());
+    }
+    report
 }

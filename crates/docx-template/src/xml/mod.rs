@@ -112,17 +112,6 @@ impl Element {
         }
         s
     }
-
-    /// All text below this element, in order (for messages and snippets).
-    pub fn deep_text(&self, out: &mut String) {
-        for n in &self.children {
-            match n {
-                Node::Text(t) if self.name == "w:t" => out.push_str(t),
-                Node::Elem(e) => e.deep_text(out),
-                _ => {}
-            }
-        }
-    }
 }
 
 /// A parsed part: the prologue (declaration, comments before the root) and the root element.
