@@ -98,3 +98,16 @@ fn rendered_markup_in_the_wrong_place_is_caught_before_zipping() {
     assert!(matches!(err, TemplateError::Xml { .. }), "{err:?}");
     assert!(err.to_string().contains("not well-formed"), "{err}");
 }
+
+#[test]
+fn huge_string_repetition_is_refused() {
+    let body = format!(
+        "<w:p>{}</w:p>",
+        run("", "{{ 'x' * 4000000000 }}{{ 'y' * 300000000 }}")
+    );
+    let tpl = Template::from_bytes(&docx(&body, None, None)).expect("opens");
+    let started = std::time::Instant::now();
+    let result = tpl.render(&Context::new());
+    assert!(result.is_err(), "must not build a 4 GB string");
+    assert!(started.elapsed().as_secs() < 10);
+}
