@@ -7,6 +7,7 @@ mod error;
 mod image;
 mod jinja;
 mod legacy;
+mod listing;
 mod package;
 mod post;
 mod rels;

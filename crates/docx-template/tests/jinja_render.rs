@@ -270,3 +270,24 @@ fn renders_concurrently_from_one_template() {
         assert_eq!(h.join().expect("thread"), format!("{i}\n"));
     }
 }
+
+#[test]
+fn comment_tags_remove_their_paragraph_row_or_cell() {
+    let body = format!(
+        "<w:p>{}</w:p><w:p>{}</w:p>{}",
+        run("", "antes {#p nota interna #} después"),
+        run("", "visible {# comentario #}fin"),
+        table(&format!(
+            "{}{}",
+            row(&["{#tr fila oculta #}", "x"]),
+            row(&["a", "{#tc celda oculta #}"])
+        ))
+    );
+    let xml = render_body(&body, &Context::new());
+    assert_eq!(text_of(&xml), "visible fin\na\n", "{xml}");
+    // The removed cell shrinks the grid to one column holding the whole width.
+    assert!(
+        xml.contains("<w:tblGrid><w:gridCol w:w=\"6000\"/></w:tblGrid>"),
+        "{xml}"
+    );
+}
