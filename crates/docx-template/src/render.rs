@@ -44,7 +44,7 @@ pub(crate) fn build(tpl: &Template) -> Result<Engine, CompileFailure> {
         })?;
         if !c.is_static {
             env.add_template_owned(c.label.clone(), c.source.clone())
-                .map_err(|e| CompileFailure(c.locate(e.line()), jinja_message(&e)))?;
+                .map_err(|e| CompileFailure(c.locate(&e), jinja_message(&e)))?;
         }
         parts.push(c);
     }
@@ -112,7 +112,7 @@ impl Template {
                 continue;
             }
             let render_err = |e: minijinja::Error| TemplateError::Render {
-                location: part.locate(e.line()),
+                location: part.locate(&e),
                 message: jinja_message(&e),
             };
             let out = engine

@@ -291,3 +291,21 @@ fn comment_tags_remove_their_paragraph_row_or_cell() {
         "{xml}"
     );
 }
+
+#[test]
+fn error_snippets_are_centred_on_the_faulty_tag() {
+    let long = format!(
+        "{} {{{{ nota|round(\"x\") }}}} fin",
+        "texto largo ".repeat(20)
+    );
+    let body = format!("<w:p>{}</w:p>", run("", &long));
+    let tpl = Template::from_bytes(&docx(&body, None, None)).expect("opens");
+    let err = tpl
+        .render(&ctx(serde_json::json!({"nota": 5.5})))
+        .expect_err("round needs a number");
+    let docx_template::TemplateError::Render { location, .. } = &err else {
+        panic!("render error expected: {err:?}");
+    };
+    assert!(location.snippet.contains("round"), "{err}");
+    assert!(location.snippet.chars().count() <= 62, "{err}");
+}

@@ -15,26 +15,37 @@ pub struct CompiledPart {
     pub label: String,
     pub zip_name: String,
     pub source: String,
-    /// (line, location) pairs sorted by line: the paragraph that starts at that line.
+    /// (line, location) pairs sorted by line: the paragraph that starts at that line. The
+    /// snippet holds the paragraph's whole text; `locate` cuts it around the error.
     pub lines: Vec<(usize, Location)>,
     /// No tag and no legacy marker: the part is copied unchanged.
     pub is_static: bool,
 }
 
 impl CompiledPart {
-    /// The location for a Jinja error at `line` (1-based).
-    pub fn locate(&self, line: Option<usize>) -> Location {
+    /// The location of a Jinja error: the paragraph at its line, with the snippet centred on
+    /// the source text the error points at.
+    pub fn locate(&self, e: &minijinja::Error) -> Location {
         let fallback = Location {
             part: self.label.clone(),
             ..Location::default()
         };
-        let Some(line) = line else { return fallback };
-        self.lines
-            .iter()
-            .rev()
-            .find(|(l, _)| *l <= line)
-            .map(|(_, loc)| loc.clone())
-            .unwrap_or(fallback)
+        let Some(line) = e.line() else {
+            return fallback;
+        };
+        let Some((_, loc)) = self.lines.iter().rev().find(|(l, _)| *l <= line) else {
+            return fallback;
+        };
+        let token = e
+            .range()
+            .and_then(|r| self.source.get(r))
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let at = token.and_then(|t| loc.snippet.find(t)).unwrap_or(0);
+        Location {
+            snippet: snippet(&loc.snippet, at, 60),
+            ..loc.clone()
+        }
     }
 }
 
@@ -89,7 +100,7 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
             places.push(Location {
                 part: label.to_string(),
                 place: place.to_string(),
-                snippet: snippet(&pt.text, 0, 80),
+                snippet: pt.text.clone(),
             });
             p.children.insert(0, Node::Mark(places.len() - 1));
         });
@@ -145,7 +156,7 @@ fn core(
                     let loc = Location {
                         part: label.to_string(),
                         place: format!("property {}", e.name),
-                        snippet: snippet(&text, 0, 80),
+                        snippet: text.clone(),
                     };
                     match tags::find(&text) {
                         Ok(spans) => {
