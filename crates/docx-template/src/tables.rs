@@ -26,8 +26,21 @@ fn span(cell: &Element) -> usize {
         .unwrap_or(1)
 }
 
+/// Every row below the table, nested tables' rows included: docxtpl counts them too, and
+/// matching its column widths matters more than the oddity.
+fn rows<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
+    for c in e.elements() {
+        if c.is("w:tr") {
+            out.push(c);
+        }
+        rows(c, out);
+    }
+}
+
 fn fix_grid(tbl: &mut Element) {
-    let rows: Vec<&Element> = tbl.elements().filter(|r| r.is("w:tr")).collect();
+    let mut rows_found = Vec::new();
+    rows(tbl, &mut rows_found);
+    let rows = rows_found;
     let max_cells = rows
         .iter()
         .map(|r| r.elements().filter(|c| c.is("w:tc")).count())
@@ -73,7 +86,7 @@ fn fix_grid(tbl: &mut Element) {
         }
     }
     let ncols = grid.children.iter().filter(|n| is_col(n)).count();
-    if max_span == 0 || max_span >= ncols {
+    if max_span >= ncols {
         return;
     }
     let mut remove = ncols - max_span;
@@ -88,6 +101,9 @@ fn fix_grid(tbl: &mut Element) {
                 remove -= 1;
             }
         }
+    }
+    if max_span == 0 {
+        return;
     }
     let extra = (removed / max_span as f64) as i64 as f64;
     for n in grid.children.iter_mut() {
