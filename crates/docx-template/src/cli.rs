@@ -67,6 +67,7 @@ impl Issue {
                 location: Some(location.clone()),
                 message: format!("syntax error: {message}"),
             },
+
             TemplateError::Render { location, message } => Issue {
                 location: Some(location.clone()),
                 message: format!("render error: {message}"),
@@ -157,6 +158,39 @@ impl fmt::Display for ValidationReport {
 /// context (JSON, image paths relative to the working directory), what would be undefined
 /// and whether a trial render succeeds.
 pub fn validate_file(template: &Path, context: Option<&serde_json::Value>) -> ValidationReport {
+    validate_in(template, context, Path::new("."))
+}
+
+/// [`validate_file`] with the context read from a JSON file; its `$image` paths are relative
+/// to that file, as for rendering.
+pub fn validate_files(template: &Path, context_json: Option<&Path>) -> ValidationReport {
+    let Some(path) = context_json else {
+        return validate_in(template, None, Path::new("."));
+    };
+    let parsed = read(path).and_then(|b| {
+        serde_json::from_slice::<serde_json::Value>(&b)
+            .map_err(|e| TemplateError::Context(format!("{}: {e}", path.display())))
+    });
+    match parsed {
+        Ok(json) => validate_in(
+            template,
+            Some(&json),
+            path.parent().unwrap_or(Path::new(".")),
+        ),
+        Err(e) => ValidationReport {
+            template: template.display().to_string(),
+            context_checked: true,
+            errors: vec![Issue::from_error(&e)],
+            ..ValidationReport::default()
+        },
+    }
+}
+
+fn validate_in(
+    template: &Path,
+    context: Option<&serde_json::Value>,
+    base: &Path,
+) -> ValidationReport {
     let mut report = ValidationReport {
         template: template.display().to_string(),
         ..ValidationReport::default()
@@ -177,7 +211,7 @@ pub fn validate_file(template: &Path, context: Option<&serde_json::Value>) -> Va
         return report;
     };
     report.context_checked = true;
-    let ctx = match Context::from_json(json, Path::new(".")) {
+    let ctx = match Context::from_json(json, base) {
         Ok(c) => c,
         Err(e) => {
             report.errors.push(Issue::from_error(&e));

@@ -23,6 +23,8 @@ pub(crate) struct CompileFailure(Location, String);
 
 fn jinja_message(e: &minijinja::Error) -> String {
     match e.detail() {
+        // The variant already says "syntax error"; the detail is the useful part.
+        Some(d) if e.kind() == minijinja::ErrorKind::SyntaxError => d.to_string(),
         Some(d) => format!("{}: {d}", e.kind()),
         None => e.kind().to_string(),
     }
