@@ -179,7 +179,9 @@ impl Segment {
         r.children.push(Node::Elem(t));
         match &self.url {
             Some(url) => {
+                // Declared here too: not every header or footer declares the `r` prefix.
                 let mut h = Element::new("w:hyperlink")
+                    .with_attr("xmlns:r", crate::image::NS_R)
                     .with_attr("r:id", &link_id(url))
                     .with_attr("w:tgtFrame", "_blank");
                 h.children.push(Node::Elem(r));

@@ -33,6 +33,7 @@ pub(crate) struct Part {
     /// `document`, `header1`, `footnotes`, `core`.
     pub label: String,
     pub doc: Document,
+    pub may_have_legacy: bool,
 }
 
 pub struct Template {
@@ -85,10 +86,14 @@ impl Template {
         for (zip_name, label) in part_names(&package, &main) {
             let text = package.read_string(&zip_name, &mut budget)?;
             let doc = xml::parse(&text, &label, limits.xml)?;
+            // A `<` in text is always escaped in the XML, so without `&lt;` or a character
+            // reference there can be no `<<Name>>` marker to look for.
+            let may_have_legacy = text.contains("&lt;") || text.contains("&#");
             parts.push(Part {
                 zip_name,
                 label,
                 doc,
+                may_have_legacy,
             });
         }
         let mut part_rels = Vec::with_capacity(parts.len());
@@ -110,7 +115,7 @@ impl Template {
         let mut legacy_parts = Vec::new();
         let mut placeholders: Vec<Placeholder> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            if part.label == "core" {
+            if part.label == "core" || !part.may_have_legacy {
                 continue;
             }
             let mut doc = part.doc.clone();
