@@ -66,18 +66,14 @@ fn object_index(n: &Node) -> Option<usize> {
         .ok()
 }
 
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "w:body"
-            | "w:tc"
-            | "w:txbxContent"
-            | "w:hdr"
-            | "w:ftr"
-            | "w:footnote"
-            | "w:endnote"
-            | "w:comment"
-    )
+fn is_block(e: &Element) -> bool {
+    match e.name.as_str() {
+        "w:body" | "w:tc" | "w:txbxContent" | "w:hdr" | "w:ftr" | "w:footnote" | "w:endnote"
+        | "w:comment" => true,
+        // A content control holds paragraphs at block level and runs inside a paragraph.
+        "w:sdtContent" => e.elements().any(|c| c.is("w:p") || c.is("w:tbl")),
+        _ => false,
+    }
 }
 
 /// Runs for an object placed inside a paragraph.
@@ -101,7 +97,7 @@ fn inline_nodes(obj: &RichObject, st: &mut RenderState<'_>, rels: &mut PartRels)
 }
 
 fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
-    let block = is_block(&e.name);
+    let block = is_block(e);
     let old = std::mem::take(&mut e.children);
     let mut new = Vec::with_capacity(old.len());
     for n in old {
