@@ -309,3 +309,13 @@ fn error_snippets_are_centred_on_the_faulty_tag() {
     assert!(location.snippet.contains("round"), "{err}");
     assert!(location.snippet.chars().count() <= 62, "{err}");
 }
+
+#[test]
+fn escaped_delimiters_print_literally_even_without_tags() {
+    let body = format!(
+        "<w:p>{}</w:p>",
+        run("", "Escriba {_{ nombre }_} o {_% if %_}")
+    );
+    let xml = render_body(&body, &Context::new());
+    assert_eq!(text_of(&xml), "Escriba {{ nombre }} o {% if %}\n", "{xml}");
+}

@@ -92,7 +92,7 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
                         let legacy = legacy::spans_outside(&pt.text, &spans);
                         spans.extend(legacy);
                         spans.sort_by_key(|s| s.start);
-                        tagged |= !spans.is_empty();
+                        tagged |= !spans.is_empty() || has_literal_delims(&pt.text);
                         runs::gather(p, &pt, &spans, true);
                     }
                 }
@@ -160,7 +160,7 @@ fn core(
                     };
                     match tags::find(&text) {
                         Ok(spans) => {
-                            *tagged |= !spans.is_empty();
+                            *tagged |= !spans.is_empty() || has_literal_delims(&text);
                             e.children = split_text(&text, &spans);
                         }
                         Err(_) => {
@@ -179,6 +179,13 @@ fn core(
             root.children.push(node);
         }
     }
+}
+
+/// `{_{ }_} {_% %_}` need the post-render pass even in a part without tags.
+fn has_literal_delims(text: &str) -> bool {
+    ["{_{", "}_}", "{_%", "%_}"]
+        .iter()
+        .any(|d| text.contains(d))
 }
 
 fn split_text(text: &str, spans: &[runs::Span]) -> Vec<Node> {
