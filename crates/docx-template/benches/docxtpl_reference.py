@@ -17,10 +17,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def segment(seg, tpl):
+    seg = dict(seg)
+    if "url" in seg:
+        seg["url_id"] = tpl.build_url_id(seg.pop("url"))
+    return seg
+
+
 def convert(value, tpl, base):
     """Turn the JSON context markers into docxtpl objects (see the conformance README)."""
     from docx.shared import Mm
-    from docxtpl import InlineImage, RichText
+    from docxtpl import InlineImage, RichText, RichTextParagraph
 
     if isinstance(value, dict):
         if len(value) == 1 and "$image" in value:
@@ -34,9 +41,16 @@ def convert(value, tpl, base):
         if len(value) == 1 and "$richtext" in value:
             rt = RichText()
             for seg in value["$richtext"]:
-                seg = dict(seg)
-                rt.add(seg.pop("text"), **seg)
+                rt.add(**segment(seg, tpl))
             return rt
+        if len(value) == 1 and "$richtextparagraph" in value:
+            rp = RichTextParagraph()
+            for par in value["$richtextparagraph"]:
+                rt = RichText()
+                for seg in par.get("runs", []):
+                    rt.add(**segment(seg, tpl))
+                rp.add(rt, parastyle=par.get("parastyle"))
+            return rp
         return {k: convert(v, tpl, base) for k, v in value.items()}
     if isinstance(value, list):
         return [convert(v, tpl, base) for v in value]
