@@ -59,16 +59,15 @@ impl Package {
                 limits.max_entries as u64,
             ));
         }
-        let names = archive.file_names().map(str::to_string).collect();
+        // Index order, which `write` relies on to pair names with raw entries.
+        let names = (0..archive.len())
+            .map(|i| archive.name_for_index(i).unwrap_or_default().to_string())
+            .collect();
         Ok(Package {
             archive,
             names,
             limits,
         })
-    }
-
-    pub fn limits(&self) -> PackageLimits {
-        self.limits
     }
 
     pub fn contains(&self, name: &str) -> bool {
