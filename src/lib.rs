@@ -11,6 +11,7 @@ pub mod config;
 pub mod intake;
 pub mod learnworlds;
 pub mod mail;
+pub mod profiles;
 pub mod queue;
 pub mod report;
 pub mod startup;

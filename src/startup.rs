@@ -18,11 +18,10 @@ use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 use tracing::{info, warn};
 
-use crate::analysis::Rules;
 use crate::config::{Config, ConverterKind, ReportConfig};
 use crate::learnworlds::LearnWorlds;
+use crate::profiles::{ProfileRegistry, ProfilesSettings};
 use crate::queue::{Pipeline, Queue};
-use crate::report::Reports;
 use crate::storage::Storage;
 use crate::store::{IntakeWriter, Store};
 use crate::{admin, intake, mail};
@@ -33,6 +32,8 @@ pub struct AppContext {
     pub store: Store,
     pub intake: IntakeWriter,
     pub queue: Arc<Queue>,
+    /// Report types; intake routes with them.
+    pub profiles: Arc<ProfileRegistry>,
 }
 
 pub struct Application {
@@ -59,16 +60,28 @@ impl Application {
         let learnworlds = LearnWorlds::new(&config.learnworlds)
             .context("building the LearnWorlds HTTP client")?;
         let mailer = mail::transport_from_config(&config).context("configuring email")?;
+        let profiles = Arc::new(
+            ProfileRegistry::load(
+                storage.clone(),
+                ProfilesSettings::from_config(&config.report),
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "reading the report profiles ({})",
+                    config.report.profiles_path
+                )
+            })?,
+        );
         let converter = start_converter(&config.report).await;
         let pipeline = Arc::new(Pipeline {
             store: store.clone(),
-            reports: Reports::new(storage.clone(), config.report.template_path.clone()),
+            profiles: profiles.clone(),
             storage,
             learnworlds,
             converter,
             mailer,
             mail: config.mail.clone(),
-            rules: Rules::seed_diagnostic(),
         });
         let job_ready = Arc::new(Notify::new());
         let queue = Arc::new(Queue::new(
@@ -86,6 +99,7 @@ impl Application {
             store,
             intake,
             queue,
+            profiles,
         });
         let router = router(context.clone());
         Ok(Self {
@@ -121,6 +135,7 @@ impl Application {
     pub async fn run_until(self, stop: CancellationToken) -> anyhow::Result<()> {
         self.log_startup().await;
         let ctx = self.context.clone();
+        tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
         let workers = if ctx.queue.pipeline().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
@@ -160,8 +175,10 @@ impl Application {
         if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");
         }
-        if let Err(e) = p.reports.template().await {
-            warn!(error = %e, "the report template is not usable yet");
+        for profile in &ctx.profiles.current().profiles {
+            if let Err(e) = ctx.profiles.template(&profile.spec.template).await {
+                warn!(profile = profile.name(), error = %e, "the report template is not usable yet");
+            }
         }
         let health = p.converter.health().await;
         if !health.ok {
@@ -171,7 +188,7 @@ impl Application {
 }
 
 /// The warm LibreOffice pool (started and warmed up here), or one `soffice` per document.
-async fn start_converter(cfg: &ReportConfig) -> Arc<dyn Converter> {
+pub(crate) async fn start_converter(cfg: &ReportConfig) -> Arc<dyn Converter> {
     let c = &cfg.converter;
     let mut opts = PoolOptions {
         instances: c.instances,

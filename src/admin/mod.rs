@@ -54,15 +54,37 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
             .map(|_| "reachable".into())
             .map_err(|e| e.to_string()),
     );
+    // Every usable profile's template; a broken profile is reported, not fatal: the others
+    // keep serving.
+    let set = ctx.profiles.current();
+    let mut templates = Vec::new();
+    let mut template_problems = Vec::new();
+    for profile in &set.profiles {
+        match ctx.profiles.template(&profile.spec.template).await {
+            Ok(_) => templates.push(profile.spec.template.clone()),
+            Err(e) => template_problems.push(e.to_string()),
+        }
+    }
+    templates.sort();
+    templates.dedup();
     check(
         "template",
-        pipeline
-            .reports
-            .template()
-            .await
-            .map(|_| pipeline.reports.template_path().to_string())
-            .map_err(|e| e.to_string()),
+        if template_problems.is_empty() {
+            Ok(templates.join(", "))
+        } else {
+            Err(template_problems.join("; "))
+        },
     );
+    // Informative only: a broken profile must not take the healthy ones out of service.
+    let errors = set.errors();
+    let profiles_check = json!({
+            "ok": errors.is_empty(),
+            "detail": if errors.is_empty() {
+                format!("{}: {} profile(s)", set.source, set.profiles.len())
+            } else {
+                errors.join("; ")
+            },
+    });
     let health = pipeline.converter.health().await;
     check(
         "pdf_converter",
@@ -83,6 +105,7 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
             )
         },
     );
+    checks.insert("profiles".into(), profiles_check);
     let status = if ok {
         StatusCode::OK
     } else {

@@ -165,7 +165,7 @@ impl Bank {
     }
 }
 
-fn csv_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
+pub(crate) fn csv_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
     let text = std::str::from_utf8(bytes)
         .map(str::to_string)
         // Spreadsheet programs on Windows still export Latin-1.
@@ -192,7 +192,7 @@ fn csv_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
     Ok(rows)
 }
 
-fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
+pub(crate) fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, BankError> {
     use calamine::{Reader, Xlsx};
     let unreadable = |reason: String| BankError::Unreadable {
         file: file.into(),

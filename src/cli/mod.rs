@@ -1,6 +1,7 @@
 //! The `webhook-service` command line: the service itself and the operator's tools.
 
 mod commands;
+mod profiles;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,31 @@ pub enum Command {
         #[arg(long)]
         job: Option<i64>,
     },
+    /// Work with the report profiles (docs/profiles.md).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Analyse a submission with a profile and print the report context as JSON.
+    Analyze {
+        #[command(flatten)]
+        args: profiles::AnalyzeArgs,
+    },
+    /// Render a submission's real report (PDF, or .docx) without sending anything.
+    Preview {
+        #[command(flatten)]
+        args: profiles::AnalyzeArgs,
+        /// Where to write it (`.pdf` or `.docx`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load every profile, route, bank and template from storage and report every problem
+    /// (exit status 1 when there is one).
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,5 +144,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         } => commands::template_validate(&config, file).await,
         Command::Status { json } => commands::status(&config, json).await,
         Command::Requeue { job } => commands::requeue(&config, job).await,
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => profiles::config_check(&config).await,
+        Command::Analyze { args } => profiles::analyze(&config, &args).await,
+        Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
     }
 }

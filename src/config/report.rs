@@ -71,6 +71,12 @@ pub struct ReportConfig {
     /// `TEMPLATE_PATH`: the Word template, relative to the storage root
     /// (default `templates/plantilla_test_diagnostico.docx`).
     pub template_path: String,
+    /// `PROFILES_PATH`: the report profiles file in storage (default `config/reports.toml`;
+    /// without it, the seed diagnostic reports every assessment). See docs/profiles.md.
+    pub profiles_path: String,
+    /// `PROFILES_RELOAD_SECONDS`: how often the profiles file is read again (default 60; 0:
+    /// only at start-up).
+    pub profiles_reload: Duration,
     /// `CONVERT_TIMEOUT_SECONDS`: longest a PDF conversion may take (default 120).
     pub convert_timeout: Duration,
     /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
@@ -84,6 +90,10 @@ impl ReportConfig {
             template_path: src
                 .get("TEMPLATE_PATH")
                 .unwrap_or_else(|| "templates/plantilla_test_diagnostico.docx".into()),
+            profiles_path: src
+                .get("PROFILES_PATH")
+                .unwrap_or_else(|| "config/reports.toml".into()),
+            profiles_reload: seconds(src, "PROFILES_RELOAD_SECONDS", 60.0)?,
             convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
             soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
             converter: ConverterConfig::from_source(src)?,

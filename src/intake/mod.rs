@@ -1,4 +1,5 @@
-//! `POST /webhook`: authenticate, parse, record durably, answer. Nothing heavy happens here.
+//! `POST /webhook`: authenticate, parse, route to a report profile, record durably, answer.
+//! Nothing heavy happens here.
 
 pub mod auth;
 mod event;
@@ -114,13 +115,14 @@ async fn receive(
         warn!(reason = e.code(), "webhook refused");
         return Err(e.into());
     }
+    let mut unroutable = None;
     let new_event = match parse(&bytes)? {
-        Incoming::Submission(ev) => NewEvent {
-            dedup_key: ev.dedup_key(),
-            kind: "assessment_submitted".into(),
-            payload: serde_json::to_string(&ev).map_err(|e| IntakeError::BadBody(e.to_string()))?,
-            create_job: true,
-        },
+        Incoming::Submission(ev) => {
+            let (new_event, why) = crate::profiles::job::intake_record(&ctx.profiles, ev)
+                .map_err(|e| IntakeError::BadBody(e.to_string()))?;
+            unroutable = why;
+            new_event
+        }
         Incoming::Other {
             kind,
             dedup_key,
@@ -133,7 +135,21 @@ async fn receive(
         },
     };
     let kind = new_event.kind.clone();
-    let response = match ctx.intake.submit(new_event).await? {
+    let inserted = ctx.intake.submit(new_event).await?;
+    if let Some(why) = unroutable {
+        // Recorded (so it is never lost), but no profile can report it: say so to the sender.
+        let event_id = match inserted {
+            Inserted::Recorded { event_id } => Some(event_id),
+            _ => None,
+        };
+        warn!(code = why.code, reason = %why.reason, "submission routes to no report profile");
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": why.code, "message": why.reason, "event_id": event_id})),
+        )
+            .into_response());
+    }
+    let response = match inserted {
         Inserted::Queued { job_id, .. } => {
             info!(job_id, "webhook accepted");
             (

@@ -53,6 +53,38 @@ pub fn report_email(cfg: &MailConfig, email: ReportEmail<'_>) -> Result<Message,
         .map_err(|e| MailError::Build(e.to_string()))
 }
 
+/// A report email whose texts come from a report profile.
+pub struct ProfileEmail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: String,
+    pub attachment_name: &'a str,
+    pub pdf: Vec<u8>,
+    pub message_id: String,
+}
+
+pub fn profile_email(cfg: &MailConfig, email: ProfileEmail<'_>) -> Result<Message, MailError> {
+    let to: Mailbox = email
+        .to
+        .trim()
+        .parse()
+        .map_err(|_| MailError::InvalidAddress(email.to.to_string()))?;
+    let attachment = Attachment::new(email.attachment_name.to_string()).body(
+        email.pdf,
+        ContentType::parse("application/pdf").map_err(|e| MailError::Build(e.to_string()))?,
+    );
+    builder(cfg)?
+        .to(to)
+        .subject(email.subject)
+        .message_id(Some(email.message_id))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(email.body))
+                .singlepart(attachment),
+        )
+        .map_err(|e| MailError::Build(e.to_string()))
+}
+
 /// `webhook-service email-test`: proves the SMTP settings without a student.
 pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Message, MailError> {
     let to: Mailbox = to

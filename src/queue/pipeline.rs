@@ -7,12 +7,12 @@ use bytes::Bytes;
 use tracing::info;
 
 use super::JobError;
-use crate::analysis::{analyse, load_bank, Analysis, Rules};
 use crate::config::MailConfig;
 use crate::intake::SubmissionEvent;
 use crate::learnworlds::{LearnWorlds, Submission};
-use crate::mail::{report_email, MailTransport, ReportEmail};
-use crate::report::{self, Reports};
+use crate::mail::{profile_email, MailTransport, ProfileEmail};
+use crate::profiles::{job as profile_job, ProfileRegistry};
+use crate::report;
 use crate::storage::Storage;
 use crate::store::{ClaimedJob, JobStage, Store};
 
@@ -20,11 +20,11 @@ pub struct Pipeline {
     pub store: Store,
     pub storage: Storage,
     pub learnworlds: LearnWorlds,
-    pub reports: Reports,
+    /// Report types: routing, banks, rules, templates, emails, file names.
+    pub profiles: Arc<ProfileRegistry>,
     pub converter: Arc<dyn office_convert::Converter>,
     pub mailer: Box<dyn MailTransport>,
     pub mail: MailConfig,
-    pub rules: Rules,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> JobError {
@@ -61,34 +61,22 @@ impl Pipeline {
                 }
                 JobStage::Analyse => {
                     let submission = self.submission(job)?;
-                    let bank = load_bank(&self.storage, &event.assessment_title)
-                        .await
-                        .map_err(crate::analysis::AnalysisError::from)?;
-                    let analysis = analyse(&bank, &submission.answers, &self.rules)?;
-                    if analysis.unmatched_answers > 0 || analysis.missing_answers > 0 {
-                        tracing::warn!(
-                            job_id = job.id,
-                            bank = %bank.file,
-                            unmatched_answers = analysis.unmatched_answers,
-                            missing_answers = analysis.missing_answers,
-                            "answers and question bank do not line up"
-                        );
-                    }
                     let json =
-                        serde_json::to_string(&analysis).map_err(|e| corrupt("analysis", e))?;
+                        profile_job::analyse(&self.profiles, &job.payload, &event, &submission)
+                            .await?;
                     self.store
                         .advance(job.id, JobStage::Render, Some(("analysis", &json)))
                         .await?;
                     job.analysis = Some(json);
                 }
                 JobStage::Render => {
-                    let analysis: Analysis =
-                        serde_json::from_str(job.analysis.as_deref().unwrap_or_default())
-                            .map_err(|e| corrupt("analysis", e))?;
-                    let docx = self
-                        .reports
-                        .render(&report::placeholder_values(&event, &analysis))
-                        .await?;
+                    let Some((ctx, value)) = profile_job::stored_context(job.analysis.as_deref())
+                    else {
+                        // Analysed before report profiles existed: analyse again.
+                        job.stage = JobStage::Analyse;
+                        continue;
+                    };
+                    let docx = profile_job::render(&self.profiles, &ctx, &value).await?;
                     self.store
                         .advance_with_artifact(job.id, JobStage::Convert, "docx", &docx)
                         .await?;
@@ -108,8 +96,12 @@ impl Pipeline {
                         job.stage = JobStage::Convert;
                         continue;
                     };
-                    let submitted_at = self.submission(job)?.submitted_at;
-                    let key = report::report_key(&event, submitted_at);
+                    let Some((ctx, _)) = profile_job::stored_context(job.analysis.as_deref())
+                    else {
+                        job.stage = JobStage::Analyse;
+                        continue;
+                    };
+                    let (key, _) = profile_job::output_keys(&self.profiles, &ctx)?;
                     self.storage.put(&key, Bytes::from(pdf)).await?;
                     self.store
                         .advance(job.id, JobStage::Email, Some(("report_key", &key)))
@@ -118,6 +110,10 @@ impl Pipeline {
                 }
                 JobStage::Email => {
                     if job.email_sent_at.is_none() {
+                        if profile_job::stored_context(job.analysis.as_deref()).is_none() {
+                            job.stage = JobStage::Analyse;
+                            continue;
+                        }
                         self.email(job, &event).await?;
                     }
                 }
@@ -134,6 +130,15 @@ impl Pipeline {
     fn submission(&self, job: &ClaimedJob) -> Result<Submission, JobError> {
         serde_json::from_str(job.submission.as_deref().unwrap_or_default())
             .map_err(|e| corrupt("submission", e))
+    }
+
+    /// The report context of the analyse stage.
+    fn context(
+        &self,
+        job: &ClaimedJob,
+    ) -> Result<(crate::profiles::ReportContext, serde_json::Value), JobError> {
+        profile_job::stored_context(job.analysis.as_deref())
+            .ok_or_else(|| corrupt("report context", "missing or from an older version"))
     }
 
     fn recipient(&self, job: &ClaimedJob, event: &SubmissionEvent) -> Result<String, JobError> {
@@ -163,14 +168,15 @@ impl Pipeline {
                 .to_vec(),
         };
         let to = self.recipient(job, event)?;
-        let name = report::student_name(event);
-        let message = report_email(
+        let (ctx, value) = self.context(job)?;
+        let parts = profile_job::email_parts(&self.profiles, &ctx, &value)?;
+        let message = profile_email(
             &self.mail,
-            ReportEmail {
+            ProfileEmail {
                 to: &to,
-                name: &name,
-                assessment: &event.assessment_title,
-                school: event.school_name.as_deref(),
+                subject: &parts.subject,
+                body: parts.body,
+                attachment_name: &parts.attachment,
                 pdf,
                 message_id: message_id(job, &self.mail.from),
             },
@@ -196,13 +202,13 @@ impl Pipeline {
             job.report_key.clone().unwrap_or_default(),
             sent.to_rfc3339(),
         ];
+        // A job emailed before report profiles existed keeps the seed's log.
+        let processed_csv = match profile_job::stored_context(job.analysis.as_deref()) {
+            Some((ctx, _)) => profile_job::output_keys(&self.profiles, &ctx)?.1,
+            None => report::processed_csv_key(event),
+        };
         self.storage
-            .append_csv_row(
-                &report::processed_csv_key(event),
-                &report::PROCESSED_HEADER,
-                &row,
-                3,
-            )
+            .append_csv_row(&processed_csv, &report::PROCESSED_HEADER, &row, 3)
             .await?;
         Ok(())
     }

@@ -1,0 +1,179 @@
+//! The operator's profile commands: `config check`, `analyze`, `preview`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+
+use crate::analysis::Bank;
+use crate::config::{Config, ConverterKind};
+use crate::intake::SubmissionEvent;
+use crate::learnworlds::types::submission;
+use crate::learnworlds::Submission;
+use crate::profiles::banks::LoadedBank;
+use crate::profiles::job::{email_parts, facts};
+use crate::profiles::patterns::Vars;
+use crate::profiles::routing::sheet::parse_name;
+use crate::profiles::{
+    analyse, check, Profile, ProfileRegistry, ProfilesSettings, ReportContext, RouteTarget,
+};
+use crate::storage::Storage;
+
+/// What `analyze` and `preview` are asked to report.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// The profile (report type) to apply.
+    #[arg(long)]
+    pub profile: String,
+    /// A `GET /v2/assessments/{id}/responses` answer (or a list of submissions, or one).
+    #[arg(long)]
+    pub responses: PathBuf,
+    /// The student's user id or email (default: the first submission, the newest).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The assessment's name in the routing spreadsheet, or its title: it names the bank
+    /// (default: the profile's title).
+    #[arg(long)]
+    pub assessment: Option<String>,
+    /// A local bank file instead of the one the profile finds in storage.
+    #[arg(long)]
+    pub bank: Option<PathBuf>,
+}
+
+async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry> {
+    let storage = Storage::from_config(config)?;
+    ProfileRegistry::load(storage, ProfilesSettings::from_config(&config.report))
+        .await
+        .with_context(|| format!("reading {}", config.report.profiles_path))
+}
+
+pub async fn config_check(config: &Config) -> anyhow::Result<ExitCode> {
+    let registry = registry(config).await?;
+    let report = check::run(&registry).await;
+    print!("{report}");
+    Ok(if report.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn pick_submission(path: &Path, user: Option<&str>) -> anyhow::Result<Submission> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let items = match &value {
+        serde_json::Value::Array(list) => list.clone(),
+        v if v.get("data").is_some_and(|d| d.is_array()) => {
+            v["data"].as_array().cloned().unwrap_or_default()
+        }
+        v => vec![v.clone()],
+    };
+    let all: Vec<Submission> = items.iter().filter_map(submission).collect();
+    if all.is_empty() {
+        bail!(
+            "{} holds no submission (expected LearnWorlds' responses answer)",
+            path.display()
+        );
+    }
+    match user {
+        None => Ok(all[0].clone()),
+        Some(u) => all
+            .into_iter()
+            .find(|s| s.user_id.as_deref() == Some(u) || s.email.as_deref() == Some(u))
+            .with_context(|| format!("no submission of user {u} in {}", path.display())),
+    }
+}
+
+async fn context(
+    registry: &ProfileRegistry,
+    args: &AnalyzeArgs,
+) -> anyhow::Result<(Arc<Profile>, ReportContext)> {
+    let set = registry.current();
+    let profile = set.profile(&args.profile)?;
+    let sub = pick_submission(&args.responses, args.user.as_deref())?;
+    let name = args
+        .assessment
+        .clone()
+        .unwrap_or_else(|| profile.title().to_string());
+    let parsed = parse_name(&name, &set.routing.aliases());
+    let event = SubmissionEvent {
+        user_id: sub
+            .user_id
+            .clone()
+            .or(args.user.clone())
+            .unwrap_or_default(),
+        username: None,
+        email: sub.email.clone(),
+        assessment_id: String::new(),
+        assessment_title: name.clone(),
+        assessment_url: String::new(),
+        course_id: None,
+        submission_id: Some(sub.id.clone()),
+        school_name: None,
+    };
+    let route = RouteTarget {
+        profile: profile.name().to_string(),
+        assessment_name: Some(name),
+        group: parsed.as_ref().map(|p| p.group.clone()),
+        kind: parsed.as_ref().map(|p| p.kind.clone()),
+        number: parsed.and_then(|p| p.number),
+        via: "command line".into(),
+    };
+    let facts = facts(&event, &route, &sub);
+    let vars = Vars::new(
+        profile.name(),
+        &facts.assessment,
+        &facts.student,
+        &facts.submission,
+    );
+    let bank = match &args.bank {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Arc::new(LoadedBank::prepare(
+                Bank::parse(&path.display().to_string(), &bytes)?,
+                &profile.spec.bank,
+            )?)
+        }
+        None => registry.bank(&profile, &vars).await?,
+    };
+    let tables = registry.tables(&profile, &vars).await?;
+    let ctx = analyse(&profile, &bank, &sub.answers, facts, &tables)?;
+    Ok((profile, ctx))
+}
+
+pub async fn analyze(config: &Config, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let registry = registry(config).await?;
+    let (_, ctx) = context(&registry, args).await?;
+    println!("{}", serde_json::to_string_pretty(&ctx)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow::Result<ExitCode> {
+    let registry = registry(config).await?;
+    let (profile, ctx) = context(&registry, args).await?;
+    let value = serde_json::to_value(&ctx)?;
+    let docx = registry.render(&profile, &value).await?;
+    let bytes = if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+    {
+        docx
+    } else {
+        // One document: a single soffice run is quicker than warming up the pool.
+        let mut report = config.report.clone();
+        report.converter.kind = ConverterKind::Spawn;
+        let converter = crate::startup::start_converter(&report).await;
+        converter.convert(docx).await?
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let parts = email_parts(&registry, &ctx, &value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("report written to {} (nothing was sent)", out.display());
+    println!("email subject: {}", parts.subject);
+    println!("attachment:    {}", parts.attachment);
+    println!("---\n{}", parts.body);
+    Ok(ExitCode::SUCCESS)
+}

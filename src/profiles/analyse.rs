@@ -1,0 +1,204 @@
+//! A submission through a profile: grading, groupings, score, conversions, derived figures,
+//! level and legacy placeholders, in that order (each step reads the ones before it).
+
+use std::collections::BTreeMap;
+
+use minijinja::Value as Jinja;
+use serde_json::{Map, Value};
+
+use super::banks::LoadedBank;
+use super::context::*;
+use super::expr;
+use super::grading::{grade, Graded};
+use super::groups;
+use super::profile::Profile;
+use super::tables::ConversionTable;
+use super::ProfileError;
+use crate::learnworlds::Answer;
+
+/// Everything about the submission that is not answers: who, what, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub student: Student,
+    pub assessment: AssessmentInfo,
+    pub school: School,
+    pub submission: SubmissionInfo,
+}
+
+/// Header names of the answer key, to show the key as the bank writes it.
+const KEY_COLUMNS: &[&str] = &[
+    "correct_answer",
+    "correct_alternative",
+    "alternativa",
+    "respuesta_correcta",
+    "clave",
+    "answer",
+];
+
+pub fn analyse(
+    profile: &Profile,
+    bank: &LoadedBank,
+    answers: &[Answer],
+    facts: Facts,
+    tables: &BTreeMap<String, ConversionTable>,
+) -> Result<ReportContext, ProfileError> {
+    if answers.is_empty() {
+        return Err(ProfileError::NoAnswers);
+    }
+    let spec = &profile.spec;
+    let graded = grade(bank, answers, spec.bank.matching, spec.grading.correct_by);
+    let grouped = groups::compute(profile.name(), &spec.groupings, bank, &graded)?;
+    let date = facts
+        .submission
+        .timestamp
+        .and_then(|t| chrono::DateTime::from_timestamp(t as i64, 0))
+        .unwrap_or_else(chrono::Utc::now)
+        .format("%d/%m/%Y")
+        .to_string();
+    let mut ctx = ReportContext {
+        report: ReportInfo {
+            kind: spec.name.clone(),
+            title: profile.title().to_string(),
+            date,
+        },
+        student: facts.student,
+        assessment: facts.assessment,
+        school: facts.school,
+        submission: facts.submission,
+        score: score(&graded),
+        groups: grouped.groups,
+        pct: grouped.pct,
+        count: grouped.count,
+        failed: grouped.failed,
+        questions: questions(bank, &graded),
+        level: None,
+        derived: Map::new(),
+        placeholders: Map::new(),
+    };
+    let fail = |place: String, message: String| ProfileError::Expression {
+        profile: spec.name.clone(),
+        place,
+        message,
+    };
+    for (i, c) in spec.conversions.iter().enumerate() {
+        let place = format!("conversion[{i}] ({})", c.name);
+        let input = expr::eval(&c.input, &Jinja::from_serialize(&ctx))
+            .map_err(|e| fail(format!("{place}.input"), e))?;
+        let raw = f64::try_from(input.clone())
+            .map_err(|_| fail(format!("{place}.input"), format!("{input} is not a number")))?;
+        let table = tables
+            .get(&c.name)
+            .ok_or_else(|| fail(place.clone(), "its table was not loaded".into()))?;
+        let converted = table.convert(raw).ok_or_else(|| {
+            fail(
+                place.clone(),
+                format!("{raw} is below the first row of {}", table.source),
+            )
+        })?;
+        ctx.derived.insert(c.name.clone(), number(converted));
+    }
+    for (i, d) in spec.derived.iter().enumerate() {
+        let value = expr::eval(&d.expr, &Jinja::from_serialize(&ctx))
+            .map_err(|e| fail(format!("derived[{i}] ({})", d.name), e))?;
+        let value =
+            serde_json::to_value(&value).map_err(|e| ProfileError::Internal(e.to_string()))?;
+        ctx.derived.insert(d.name.clone(), value);
+    }
+    let jinja = Jinja::from_serialize(&ctx);
+    for (i, l) in spec.levels.iter().enumerate() {
+        let applies = match &l.when {
+            None => true,
+            Some(when) => expr::eval(when, &jinja)
+                .map_err(|e| fail(format!("level[{i}].when"), e))?
+                .is_true(),
+        };
+        if applies {
+            ctx.level = Some(Level {
+                name: l.name.clone(),
+                internal: l.internal.clone().unwrap_or_else(|| l.name.clone()),
+            });
+            break;
+        }
+    }
+    let jinja = Jinja::from_serialize(&ctx);
+    let mut placeholders = Map::new();
+    for (name, template) in &spec.placeholders {
+        let text =
+            expr::render(template, &jinja).map_err(|e| fail(format!("placeholders.{name}"), e))?;
+        placeholders.insert(name.clone(), Value::from(text));
+    }
+    for (i, n) in spec.numbered_placeholders.iter().enumerate() {
+        let list = ctx.groups[&n.grouping]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for (j, group) in list.iter().enumerate() {
+            let scope =
+                minijinja::context! { group => Jinja::from_serialize(group), ..jinja.clone() };
+            let text = expr::render(&n.value, &scope)
+                .map_err(|e| fail(format!("numbered_placeholders[{i}].value"), e))?;
+            placeholders.insert(format!("{}{}", n.prefix, j + 1), Value::from(text));
+        }
+    }
+    ctx.placeholders = placeholders;
+    Ok(ctx)
+}
+
+/// Whole numbers stay integers in the context, so templates print `700`, not `700.0`.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}
+
+fn score(graded: &Graded<'_>) -> Score {
+    let counted = || graded.outcomes.iter().filter(|o| !o.pilot);
+    let correct = counted().filter(|o| o.correct).count();
+    let total = counted().count();
+    let answered = counted().filter(|o| o.answered).count();
+    let pilots = || graded.outcomes.iter().filter(|o| o.pilot);
+    let p = percent(correct, total);
+    Score {
+        correct,
+        total,
+        percent: p,
+        percent_text: percent_text(p),
+        answered,
+        blank: total - answered,
+        correct_all: graded.outcomes.iter().filter(|o| o.correct).count(),
+        total_all: graded.outcomes.len(),
+        pilot_total: pilots().count(),
+        pilot_correct: pilots().filter(|o| o.correct).count(),
+        unmatched_answers: graded.unmatched_answers,
+        missing_answers: graded.missing_answers,
+    }
+}
+
+fn questions(bank: &LoadedBank, graded: &Graded<'_>) -> Vec<QuestionResult> {
+    bank.bank
+        .questions
+        .iter()
+        .zip(&graded.outcomes)
+        .enumerate()
+        .map(|(i, (q, o))| QuestionResult {
+            number: i + 1,
+            label: q.label.clone(),
+            key: KEY_COLUMNS
+                .iter()
+                .find_map(|c| q.columns.get(*c).filter(|v| !v.trim().is_empty()))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| q.answer_key.to_uppercase()),
+            answer: o.answer.map(|a| a.answer.clone()).unwrap_or_default(),
+            answered: o.answered,
+            correct: o.correct,
+            pilot: o.pilot,
+            columns: q
+                .columns
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.trim())))
+                .collect(),
+        })
+        .collect()
+}

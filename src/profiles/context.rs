@@ -1,0 +1,178 @@
+//! The report context: one serde value that the Word template, the email templates, level
+//! rules and derived figures all read. docs/profiles.md documents every field.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Top-level names the context always has; legacy placeholders may not reuse them.
+pub const RESERVED: &[&str] = &[
+    "report",
+    "student",
+    "assessment",
+    "school",
+    "submission",
+    "score",
+    "groups",
+    "pct",
+    "count",
+    "failed",
+    "questions",
+    "level",
+    "derived",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportContext {
+    pub report: ReportInfo,
+    pub student: Student,
+    pub assessment: AssessmentInfo,
+    pub school: School,
+    pub submission: SubmissionInfo,
+    pub score: Score,
+    /// Per grouping, its groups in bank order (nested groupings inside their parents too).
+    pub groups: Map<String, Value>,
+    /// Per grouping, value → % correct (by the bank's spelling and its normalised form).
+    pub pct: Map<String, Value>,
+    pub count: Map<String, Value>,
+    /// Per grouping, the names of the groups not passed, in bank order.
+    pub failed: Map<String, Value>,
+    pub questions: Vec<QuestionResult>,
+    pub level: Option<Level>,
+    pub derived: Map<String, Value>,
+    /// Legacy `<<Name>>` values, as top-level strings (the template engine reads them there).
+    #[serde(flatten)]
+    pub placeholders: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInfo {
+    /// The profile's name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    /// dd/mm/yyyy of the submission (else of the analysis).
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Student {
+    pub id: String,
+    /// How the report addresses the student: username, else email, else "estudiante".
+    pub name: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentInfo {
+    pub id: String,
+    pub title: String,
+    /// The routing spreadsheet's name of the assessment, else its title.
+    pub name: String,
+    pub group: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub number: Option<u32>,
+    pub url: String,
+    pub course_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct School {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionInfo {
+    pub id: Option<String>,
+    /// Unix seconds.
+    pub timestamp: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Pilot questions excluded.
+    pub correct: usize,
+    pub total: usize,
+    pub percent: f64,
+    /// `54.55%`.
+    pub percent_text: String,
+    /// Questions with a non-empty answer ("No lo sé" counts as answered, and wrong).
+    pub answered: usize,
+    pub blank: usize,
+    /// Pilot questions included.
+    pub correct_all: usize,
+    pub total_all: usize,
+    pub pilot_total: usize,
+    pub pilot_correct: usize,
+    /// Answers matching no bank question.
+    pub unmatched_answers: usize,
+    /// Bank questions the submission did not answer at all.
+    pub missing_answers: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionResult {
+    /// 1-based position in the bank.
+    pub number: usize,
+    pub label: String,
+    /// The correct option as the bank writes it.
+    pub key: String,
+    /// The student's option as LearnWorlds sent it ("" when unanswered).
+    pub answer: String,
+    pub answered: bool,
+    pub correct: bool,
+    pub pilot: bool,
+    /// Every bank column of the question, by normalised header.
+    pub columns: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    /// Shown to the student.
+    pub name: String,
+    /// Recorded for the school (differs from `name` for M1's hidden Nivel 4).
+    pub internal: String,
+}
+
+/// One group of a grouping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResult {
+    pub name: String,
+    pub correct: usize,
+    pub total: usize,
+    pub percent: f64,
+    pub percent_text: String,
+    pub passed: bool,
+    pub status: String,
+    /// The group it is nested in (`within`), by name.
+    pub parent: Option<String>,
+    /// Band texts (recommendations…) and nested groupings' lists.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `count.<grouping>`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCount {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Share of groups passed, 0–100.
+    pub percent_passed: f64,
+    pub percent_passed_text: String,
+}
+
+/// `correct / total` in percent; integral results are exact (1100 / 20 is exactly 55), which
+/// keeps threshold comparisons honest at their edges.
+pub fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+pub fn percent_text(p: f64) -> String {
+    format!("{p:.2}%")
+}

@@ -1,0 +1,277 @@
+//! The profiles in force, reloaded from storage in the background, and the files they use
+//! (banks, templates, conversion tables), each cached for a minute so that the operator can
+//! replace any of them without a restart.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use docx_template::Template;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use super::banks::{self, LoadedBank};
+use super::patterns::{expand, name_safe, Vars};
+use super::profile::Profile;
+use super::set::ProfileSet;
+use super::tables::ConversionTable;
+use super::ProfileError;
+use crate::storage::{Storage, StorageError};
+
+#[derive(Debug, Clone)]
+pub struct ProfilesSettings {
+    /// `PROFILES_PATH`: the profiles file in storage.
+    pub path: String,
+    /// The seed diagnostic's template when there is no profiles file (`TEMPLATE_PATH`).
+    pub default_template: String,
+    /// `PROFILES_RELOAD_SECONDS`: how often the file is read again (0: only at start-up).
+    pub reload_every: Duration,
+}
+
+impl ProfilesSettings {
+    pub fn from_config(cfg: &crate::config::ReportConfig) -> Self {
+        Self {
+            path: cfg.profiles_path.clone(),
+            default_template: cfg.template_path.clone(),
+            reload_every: cfg.profiles_reload,
+        }
+    }
+}
+
+const FILE_TTL: Duration = Duration::from_secs(60);
+
+struct Cache<T> {
+    entries: tokio::sync::Mutex<HashMap<String, (Instant, Arc<T>)>>,
+}
+
+impl<T> Cache<T> {
+    fn new() -> Self {
+        Self {
+            entries: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn get_or_load<F, Fut>(&self, key: &str, load: F) -> Result<Arc<T>, ProfileError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ProfileError>>,
+    {
+        if let Some((at, v)) = self.entries.lock().await.get(key) {
+            if at.elapsed() < FILE_TTL {
+                return Ok(v.clone());
+            }
+        }
+        // Loaded without the lock: a slow bucket must not stall every other job.
+        let value = Arc::new(load().await?);
+        self.entries
+            .lock()
+            .await
+            .insert(key.to_string(), (Instant::now(), value.clone()));
+        Ok(value)
+    }
+}
+
+pub struct ProfileRegistry {
+    storage: Storage,
+    settings: ProfilesSettings,
+    current: RwLock<Arc<ProfileSet>>,
+    banks: Cache<LoadedBank>,
+    templates: Cache<Template>,
+    tables: Cache<ConversionTable>,
+}
+
+fn storage_error(place: &str, e: StorageError) -> ProfileError {
+    ProfileError::Storage {
+        place: place.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+impl ProfileRegistry {
+    /// Reads the profiles (a storage failure here is fatal: the service cannot know what to do).
+    pub async fn load(storage: Storage, settings: ProfilesSettings) -> Result<Self, StorageError> {
+        let set = read_set(&storage, &settings).await?;
+        log_set(&set);
+        Ok(Self {
+            storage,
+            settings,
+            current: RwLock::new(Arc::new(set)),
+            banks: Cache::new(),
+            templates: Cache::new(),
+            tables: Cache::new(),
+        })
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    pub fn current(&self) -> Arc<ProfileSet> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Reads the file again; on a storage failure the profiles in force stay.
+    pub async fn reload(&self) {
+        match read_set(&self.storage, &self.settings).await {
+            Ok(set) => {
+                let before = self.current();
+                if before.errors() != set.errors() || before.profiles.len() != set.profiles.len() {
+                    info!(source = %set.source, "report profiles changed");
+                    log_set(&set);
+                }
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(set);
+            }
+            Err(e) => {
+                warn!(error = %e, path = %self.settings.path, "cannot re-read the report profiles; the ones in force stay")
+            }
+        }
+    }
+
+    pub async fn refresh_loop(self: Arc<Self>, stop: CancellationToken) {
+        if self.settings.reload_every.is_zero() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(self.settings.reload_every) => self.reload().await,
+            }
+        }
+    }
+
+    pub async fn bank(
+        &self,
+        profile: &Profile,
+        vars: &Vars,
+    ) -> Result<Arc<LoadedBank>, ProfileError> {
+        let spec = &profile.spec.bank;
+        let path = expand(&spec.path, vars, name_safe);
+        let key = format!("{path}|{:?}|{:?}", spec.fill_down, spec.pilot_column);
+        let title = vars.get("assessment_title").unwrap_or_default().to_string();
+        self.banks
+            .get_or_load(&key, || banks::load(&self.storage, &path, spec, &title))
+            .await
+    }
+
+    pub async fn template(&self, path: &str) -> Result<Arc<Template>, ProfileError> {
+        self.templates
+            .get_or_load(path, || async {
+                let bytes = self
+                    .storage
+                    .get(path)
+                    .await
+                    .map_err(|e| storage_error(path, e))?
+                    .ok_or_else(|| ProfileError::TemplateMissing {
+                        path: path.to_string(),
+                        storage: self.storage.describe(),
+                    })?;
+                Template::from_bytes(&bytes).map_err(|source| ProfileError::Template {
+                    path: path.to_string(),
+                    source,
+                })
+            })
+            .await
+    }
+
+    /// The profile's conversion tables, by conversion name.
+    pub async fn tables(
+        &self,
+        profile: &Profile,
+        vars: &Vars,
+    ) -> Result<BTreeMap<String, ConversionTable>, ProfileError> {
+        let mut out = BTreeMap::new();
+        for c in &profile.spec.conversions {
+            let table = match &c.file {
+                None => ConversionTable::from_rows(
+                    &format!("profile {}, conversion {}", profile.name(), c.name),
+                    &c.rows,
+                )?,
+                Some(pattern) => {
+                    let path = expand(pattern, vars, name_safe);
+                    let loaded = self
+                        .tables
+                        .get_or_load(&path, || async {
+                            match banks::find(&self.storage, &path, banks::BANK_EXTENSIONS)
+                                .await
+                                .map_err(|e| storage_error(&path, e))?
+                            {
+                                Ok((key, bytes)) => ConversionTable::parse(&key, &bytes),
+                                Err(tried) => Err(ProfileError::TableMissing {
+                                    name: c.name.clone(),
+                                    tried: tried.join(" and "),
+                                }),
+                            }
+                        })
+                        .await?;
+                    (*loaded).clone()
+                }
+            };
+            out.insert(c.name.clone(), table);
+        }
+        Ok(out)
+    }
+
+    /// The filled Word document. A `<<placeholder>>` left unfilled fails the job rather than
+    /// reach a student.
+    pub async fn render(
+        &self,
+        profile: &Profile,
+        ctx: &serde_json::Value,
+    ) -> Result<Vec<u8>, ProfileError> {
+        let path = profile.spec.template.clone();
+        let template = self.template(&path).await?;
+        let context = docx_template::Context::from_serialize(ctx).map_err(|source| {
+            ProfileError::Template {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let rendered = tokio::task::spawn_blocking(move || template.render_report(&context))
+            .await
+            .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
+            .map_err(|source| ProfileError::Template {
+                path: path.clone(),
+                source,
+            })?;
+        if !rendered.unresolved.is_empty() {
+            return Err(ProfileError::UnknownPlaceholders {
+                path,
+                profile: profile.name().to_string(),
+                names: rendered.unresolved,
+            });
+        }
+        Ok(rendered.docx)
+    }
+}
+
+async fn read_set(
+    storage: &Storage,
+    settings: &ProfilesSettings,
+) -> Result<ProfileSet, StorageError> {
+    Ok(match ProfileSet::load(storage, &settings.path).await? {
+        Some(set) => set,
+        None => ProfileSet::default_set(&settings.path, &settings.default_template),
+    })
+}
+
+/// The start-up check: what is served, and everything that is not.
+fn log_set(set: &ProfileSet) {
+    let names: Vec<&str> = set.profiles.iter().map(|p| p.name()).collect();
+    let (ids, titles, fallback) = set.routes.routes_count();
+    info!(
+        source = %set.source,
+        profiles = %names.join(", "),
+        broken = set.broken.len(),
+        routed_ids = ids,
+        routed_titles = titles,
+        fallback,
+        "report profiles loaded (details: `webhook-service config check`)"
+    );
+    for problem in set.errors() {
+        error!(problem = %problem, "report profile configuration problem");
+    }
+}

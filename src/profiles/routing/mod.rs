@@ -1,0 +1,319 @@
+//! Which profile reports an assessment: by id, by title, by the routing spreadsheet, or the
+//! fallback profile. Every rule that cannot be used is listed, never dropped silently.
+
+pub mod sheet;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use self::sheet::{parse_name, valid_id, SheetRow};
+use super::spec::RouteSpec;
+use crate::analysis::normalize::normalize;
+
+/// Where an event goes; stored with the event so the job reports what intake decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTarget {
+    pub profile: String,
+    /// The spreadsheet's name of the assessment (its bank has the same name).
+    pub assessment_name: Option<String>,
+    pub group: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub number: Option<u32>,
+    /// How it was routed, for the operator: `id`, `title`, `spreadsheet row 3`, `fallback`.
+    pub via: String,
+}
+
+/// Why an event routes nowhere: `code` is what intake answers with 422.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unroutable {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// A profile's routing rules (a broken profile keeps its routes, so that its submissions
+/// wait in the queue for the fix instead of being refused).
+pub struct RouteOwner<'a> {
+    pub profile: &'a str,
+    pub route: &'a RouteSpec,
+    pub fallback: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AcceptedRow {
+    pub row: usize,
+    pub name: String,
+    pub id: String,
+    pub target: RouteTarget,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedRow {
+    pub row: usize,
+    pub name: String,
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SheetReport {
+    pub file: String,
+    pub accepted: Vec<AcceptedRow>,
+    pub rejected: Vec<RejectedRow>,
+    /// Harmless oddities (a header row, an identical repeated row).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    by_id: HashMap<String, RouteTarget>,
+    by_title: HashMap<String, RouteTarget>,
+    /// Ids a rule meant to route but could not: answered with the rule's problem.
+    refused: HashMap<String, String>,
+    fallback: Option<String>,
+    pub sheet: Option<SheetReport>,
+    /// Conflicts between profiles' own rules.
+    pub problems: Vec<String>,
+}
+
+fn target(profile: &str, via: &str) -> RouteTarget {
+    RouteTarget {
+        profile: profile.to_string(),
+        assessment_name: None,
+        group: None,
+        kind: None,
+        number: None,
+        via: via.to_string(),
+    }
+}
+
+impl RouteTable {
+    pub fn build(
+        owners: &[RouteOwner<'_>],
+        sheet: Option<(&str, Vec<SheetRow>)>,
+        aliases: &BTreeMap<String, String>,
+    ) -> Self {
+        let mut t = RouteTable::default();
+        for o in owners {
+            for raw in &o.route.ids {
+                let Some(id) = valid_id(raw) else {
+                    t.problems.push(format!(
+                        "profile {}: route id '{raw}' is not a 24-hexadecimal assessment id",
+                        o.profile
+                    ));
+                    continue;
+                };
+                t.add_id(id, target(o.profile, "id"));
+            }
+            for title in &o.route.titles {
+                let key = normalize(title);
+                match t.by_title.get(&key) {
+                    Some(other) if other.profile != o.profile => t.problems.push(format!(
+                        "title '{title}' is routed to both {} and {}: it goes to {}",
+                        other.profile, o.profile, other.profile
+                    )),
+                    _ => {
+                        t.by_title.insert(key, target(o.profile, "title"));
+                    }
+                }
+            }
+            if o.fallback {
+                match &t.fallback {
+                    Some(first) => t.problems.push(format!(
+                        "profiles {first} and {} are both `fallback`: {first} is used",
+                        o.profile
+                    )),
+                    None => t.fallback = Some(o.profile.to_string()),
+                }
+            }
+        }
+        if let Some((file, rows)) = sheet {
+            let report = sheet_routes(file, rows, owners, aliases);
+            for row in &report.accepted {
+                t.add_id(row.id.clone(), row.target.clone());
+            }
+            for row in &report.rejected {
+                if let Some(id) = valid_id(&row.id) {
+                    if !t.by_id.contains_key(&id) {
+                        t.refused.entry(id).or_insert_with(|| {
+                            format!(
+                                "routing spreadsheet {file}, row {}: {}",
+                                row.row, row.reason
+                            )
+                        });
+                    }
+                }
+            }
+            t.sheet = Some(report);
+        }
+        t
+    }
+
+    fn add_id(&mut self, id: String, target: RouteTarget) {
+        match self.by_id.get(&id) {
+            Some(other) if other.profile != target.profile => {
+                let reason = format!(
+                    "assessment id {id} is routed to both {} ({}) and {} ({})",
+                    other.profile, other.via, target.profile, target.via
+                );
+                self.problems.push(reason.clone());
+                self.by_id.remove(&id);
+                self.refused.insert(id, reason);
+            }
+            Some(existing) => {
+                // The spreadsheet knows the assessment's name (and so its bank): keep that.
+                if existing.assessment_name.is_none() && target.assessment_name.is_some() {
+                    self.by_id.insert(id, target);
+                }
+            }
+            None if self.refused.contains_key(&id) => {}
+            None => {
+                self.by_id.insert(id, target);
+            }
+        }
+    }
+
+    /// By id, then title, then the fallback profile.
+    pub fn route(&self, assessment_id: &str, title: &str) -> Result<RouteTarget, Unroutable> {
+        let id = assessment_id.to_ascii_lowercase();
+        if let Some(t) = self.by_id.get(&id) {
+            return Ok(t.clone());
+        }
+        if let Some(reason) = self.refused.get(&id) {
+            return Err(Unroutable {
+                code: "route_rejected",
+                reason: reason.clone(),
+            });
+        }
+        if let Some(t) = self.by_title.get(&normalize(title)) {
+            return Ok(t.clone());
+        }
+        if let Some(p) = &self.fallback {
+            return Ok(target(p, "fallback"));
+        }
+        Err(Unroutable {
+            code: "no_route",
+            reason: format!(
+                "assessment '{title}' ({assessment_id}) matches no report profile: add its id or title to a profile's [route], or a row to the routing spreadsheet"
+            ),
+        })
+    }
+
+    pub fn routes_count(&self) -> (usize, usize, bool) {
+        (
+            self.by_id.len(),
+            self.by_title.len(),
+            self.fallback.is_some(),
+        )
+    }
+}
+
+fn sheet_routes(
+    file: &str,
+    rows: Vec<SheetRow>,
+    owners: &[RouteOwner<'_>],
+    aliases: &BTreeMap<String, String>,
+) -> SheetReport {
+    let mut report = SheetReport {
+        file: file.to_string(),
+        ..Default::default()
+    };
+    let mut candidates: Vec<AcceptedRow> = Vec::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        let reject = |reason: String| RejectedRow {
+            row: row.row,
+            name: row.name.clone(),
+            id: row.id.clone(),
+            reason,
+        };
+        let id = valid_id(&row.id);
+        let parsed = parse_name(&row.name, aliases);
+        if i == 0 && id.is_none() && parsed.is_none() {
+            report.notes.push(format!(
+                "row {} read as a header: '{}', '{}'",
+                row.row, row.name, row.id
+            ));
+            continue;
+        }
+        let Some(id) = id else {
+            report.rejected.push(reject(format!(
+                "invalid assessment id '{}' (expected 24 hexadecimal characters)",
+                row.id
+            )));
+            continue;
+        };
+        let Some(parsed) = parsed else {
+            report.rejected.push(reject(
+                "the name does not follow [GROUP]-[TYPE N]-DATA".into(),
+            ));
+            continue;
+        };
+        let matching: Vec<&str> = owners
+            .iter()
+            .filter(|o| {
+                o.route.sheet.iter().any(|s| {
+                    normalize(&s.kind) == parsed.kind
+                        && (s.groups.is_empty()
+                            || s.groups
+                                .iter()
+                                .any(|g| normalize(g) == normalize(&parsed.group)))
+                })
+            })
+            .map(|o| o.profile)
+            .collect();
+        match matching.as_slice() {
+            [] => report.rejected.push(reject(format!(
+                "unknown report type '{}' for group {} (no profile routes it)",
+                parsed.kind, parsed.group
+            ))),
+            [profile] => candidates.push(AcceptedRow {
+                row: row.row,
+                name: row.name.clone(),
+                id,
+                target: RouteTarget {
+                    profile: profile.to_string(),
+                    assessment_name: Some(row.name.clone()),
+                    group: Some(parsed.group),
+                    kind: Some(parsed.kind),
+                    number: parsed.number,
+                    via: format!("spreadsheet row {}", row.row),
+                },
+            }),
+            many => report.rejected.push(reject(format!(
+                "ambiguous: profiles {} all route type '{}' for group {}",
+                many.join(", "),
+                parsed.kind,
+                parsed.group
+            ))),
+        }
+    }
+    for row in &candidates {
+        let same_id: Vec<&AcceptedRow> = candidates.iter().filter(|r| r.id == row.id).collect();
+        let first = same_id[0];
+        if same_id
+            .iter()
+            .any(|r| normalize(&r.name) != normalize(&first.name))
+        {
+            let rows: Vec<String> = same_id.iter().map(|r| r.row.to_string()).collect();
+            report.rejected.push(RejectedRow {
+                row: row.row,
+                name: row.name.clone(),
+                id: row.id.clone(),
+                reason: format!(
+                    "conflicting duplicates: rows {} give id {} different assessments",
+                    rows.join(", "),
+                    row.id
+                ),
+            });
+        } else if first.row != row.row {
+            report
+                .notes
+                .push(format!("row {} repeats row {}", row.row, first.row));
+        } else {
+            report.accepted.push(row.clone());
+        }
+    }
+    report.rejected.sort_by_key(|r| r.row);
+    report
+}
