@@ -12,7 +12,7 @@ use crate::intake::SubmissionEvent;
 use crate::learnworlds::types::submission;
 use crate::learnworlds::Submission;
 use crate::profiles::banks::LoadedBank;
-use crate::profiles::job::{email_parts, facts};
+use crate::profiles::job::{email_for, facts};
 use crate::profiles::patterns::Vars;
 use crate::profiles::routing::sheet::parse_name;
 use crate::profiles::{
@@ -170,7 +170,7 @@ pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow:
         converter.convert(docx).await?
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-    let parts = email_parts(&registry, &ctx, &value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let parts = email_for(&profile, &ctx, &value)?;
     println!("report written to {} (nothing was sent)", out.display());
     println!("email subject: {}", parts.subject);
     println!("attachment:    {}", parts.attachment);

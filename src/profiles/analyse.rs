@@ -86,9 +86,16 @@ pub fn analyse(
             .map_err(|e| fail(format!("{place}.input"), e))?;
         let raw = f64::try_from(input.clone())
             .map_err(|_| fail(format!("{place}.input"), format!("{input} is not a number")))?;
-        let table = tables
-            .get(&c.name)
-            .ok_or_else(|| fail(place.clone(), "its table was not loaded".into()))?;
+        let inline;
+        let table = match tables.get(&c.name) {
+            Some(t) => t,
+            None if !c.rows.is_empty() => {
+                let source = format!("profile {}, conversion {}", spec.name, c.name);
+                inline = ConversionTable::from_rows(&source, &c.rows)?;
+                &inline
+            }
+            None => return Err(fail(place, "its table file was not loaded".into())),
+        };
         let converted = table.convert(raw).ok_or_else(|| {
             fail(
                 place.clone(),

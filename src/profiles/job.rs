@@ -13,7 +13,7 @@ use super::patterns::{ascii_readable, expand, file_safe, Vars};
 use super::registry::ProfileRegistry;
 use super::routing::RouteTarget;
 use super::spec::Retakes;
-use super::ProfileError;
+use super::{Profile, ProfileError};
 use crate::intake::SubmissionEvent;
 use crate::learnworlds::Submission;
 use crate::queue::JobError;
@@ -183,15 +183,20 @@ pub fn output_keys(
     ctx: &ReportContext,
 ) -> Result<(String, String), JobError> {
     let profile = registry.current().profile(&ctx.report.kind)?;
+    Ok(output_keys_for(&profile, ctx))
+}
+
+pub fn output_keys_for(profile: &Profile, ctx: &ReportContext) -> (String, String) {
     let out = &profile.spec.output;
     let vars = Vars::from_context(ctx);
     let folder = expand(&out.folder, &vars, file_safe);
     let folder = folder.trim_end_matches('/').to_string();
     let file = expand(&out.file_name, &vars, file_safe);
     let csv = out.processed_csv.replace("{folder}", &folder);
-    Ok((format!("{folder}/{file}"), expand(&csv, &vars, file_safe)))
+    (format!("{folder}/{file}"), expand(&csv, &vars, file_safe))
 }
 
+#[derive(Debug, Clone, PartialEq)]
 pub struct EmailParts {
     pub subject: String,
     pub body: String,
@@ -204,6 +209,14 @@ pub fn email_parts(
     value: &serde_json::Value,
 ) -> Result<EmailParts, JobError> {
     let profile = registry.current().profile(&ctx.report.kind)?;
+    Ok(email_for(&profile, ctx, value)?)
+}
+
+pub fn email_for(
+    profile: &Profile,
+    ctx: &ReportContext,
+    value: &serde_json::Value,
+) -> Result<EmailParts, ProfileError> {
     let email = &profile.spec.email;
     let jinja = minijinja::Value::from_serialize(value);
     let fail = |part: &str, message: String| ProfileError::Expression {
