@@ -70,8 +70,8 @@ fn truthy(cell: &str) -> bool {
 }
 
 /// Looks for `path` (a storage key, with or without extension) as written, then with each
-/// extension, then among the folder's files compared without case, accents or extra spaces
-/// (names uploaded from another system differ in exactly those ways).
+/// extension, then among the folder's files compared without case, accents or spaces (names
+/// typed in a spreadsheet or uploaded from another system differ in exactly those ways).
 pub async fn find(
     storage: &Storage,
     path: &str,
@@ -90,20 +90,26 @@ pub async fn find(
         }
     }
     let (folder, file) = path.rsplit_once('/').unwrap_or(("", path));
-    let wanted = normalize(&strip_extension(file, extensions));
+    let wanted = loose(&strip_extension(file, extensions));
     for key in storage.list(folder).await? {
         let name = key.rsplit('/').next().unwrap_or_default();
         let lower_name = name.to_ascii_lowercase();
         let matches_extension = extensions
             .iter()
             .any(|e| lower_name.ends_with(&format!(".{e}")));
-        if matches_extension && normalize(&strip_extension(name, extensions)) == wanted {
+        if matches_extension && loose(&strip_extension(name, extensions)) == wanted {
             if let Some(bytes) = storage.get(&key).await? {
                 return Ok(Ok((key, bytes)));
             }
         }
     }
     Ok(Err(candidates))
+}
+
+/// Names compared without case, accents or any spaces: the spreadsheet's
+/// `m30m2 - Examen de Eje 1 - DATA` is the bank `M30M2-EXAMEN DE EJE 1-DATA.xlsx`.
+fn loose(name: &str) -> String {
+    normalize(name).replace(' ', "")
 }
 
 fn strip_extension(name: &str, extensions: &[&str]) -> String {

@@ -54,6 +54,9 @@ pub struct Setup {
     /// Leave the SMTP port closed (the server is started later with `smtp.start()`).
     pub smtp_down: bool,
     pub database_url: Option<String>,
+    /// Files written under the data directory before the application starts (profiles,
+    /// routing spreadsheet, banks).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -70,6 +73,11 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         &repo_root().join("data/responses/questions"),
         &data_dir.path().join("data/responses/questions"),
     );
+    for (rel, bytes) in &setup.files {
+        let path = data_dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write test file");
+    }
     let lw = FakeLearnWorlds::start().await;
     let smtp = if setup.smtp_down {
         SmtpSink::reserve()

@@ -9,6 +9,7 @@ mod helpers;
 mod intake;
 mod mail;
 mod postgres;
+mod profiles;
 mod resilience;
 mod smtp;
 mod storage;
