@@ -72,7 +72,7 @@ pub enum ProfileError {
     Template {
         path: String,
         #[source]
-        source: docx_template::TemplateError,
+        source: Box<docx_template::TemplateError>,
     },
     #[error("template {path} has placeholders profile {profile} cannot fill: {}", names.iter().map(|n| format!("<<{n}>>")).collect::<Vec<_>>().join(", "))]
     UnknownPlaceholders {

@@ -171,7 +171,7 @@ impl ProfileRegistry {
                     })?;
                 Template::from_bytes(&bytes).map_err(|source| ProfileError::Template {
                     path: path.to_string(),
-                    source,
+                    source: Box::new(source),
                 })
             })
             .await
@@ -227,7 +227,7 @@ impl ProfileRegistry {
         let context = docx_template::Context::from_serialize(ctx).map_err(|source| {
             ProfileError::Template {
                 path: path.clone(),
-                source,
+                source: Box::new(source),
             }
         })?;
         let rendered = tokio::task::spawn_blocking(move || template.render_report(&context))
@@ -235,7 +235,7 @@ impl ProfileRegistry {
             .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
             .map_err(|source| ProfileError::Template {
                 path: path.clone(),
-                source,
+                source: Box::new(source),
             })?;
         if !rendered.unresolved.is_empty() {
             return Err(ProfileError::UnknownPlaceholders {

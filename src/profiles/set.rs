@@ -20,7 +20,7 @@ pub struct BrokenProfile {
     pub name: String,
     pub source: String,
     pub error: String,
-    route: Option<RouteSpec>,
+    route: Option<Box<RouteSpec>>,
     fallback: bool,
 }
 
@@ -227,7 +227,7 @@ fn profile_from(entry: toml::Value, source: &str) -> Result<Profile, BrokenProfi
             source: source.to_string(),
             error,
             fallback: routing.as_ref().is_some_and(|r| r.fallback),
-            route: routing.and_then(|r| r.route),
+            route: routing.and_then(|r| r.route).map(Box::new),
         }
     };
     let toml::Value::Table(own) = entry else {
