@@ -160,7 +160,10 @@ async fn health_readiness_and_index_describe_the_service() {
         assert_eq!(ready["checks"][check]["ok"], true, "{check}: {ready}");
     }
     let converter = ready["checks"]["pdf_converter"]["detail"].as_str().unwrap();
-    assert!(!converter.contains("falling back"), "the warm pool runs in tests: {converter}");
+    assert!(
+        !converter.contains("falling back"),
+        "the warm pool runs in tests: {converter}"
+    );
 
     let index: Value = app
         .http
