@@ -97,6 +97,20 @@ fn inline_nodes(obj: &RichObject, st: &mut RenderState<'_>, rels: &mut PartRels)
 }
 
 fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
+    let in_para = e.is("w:p") || e.is("w:hyperlink");
+    let changes = e.children.iter().any(|n| match n {
+        Node::Elem(c) => c.is("w:r") && run_has_object(c),
+        Node::Text(_) => in_para,
+        other => object_index(other).is_some(),
+    });
+    if !changes {
+        for n in e.children.iter_mut() {
+            if let Node::Elem(c) = n {
+                expand(c, st, rels);
+            }
+        }
+        return;
+    }
     let block = is_block(e);
     let old = std::mem::take(&mut e.children);
     let mut new = Vec::with_capacity(old.len());
