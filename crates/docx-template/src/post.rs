@@ -98,9 +98,10 @@ fn inline_nodes(obj: &RichObject, st: &mut RenderState<'_>, rels: &mut PartRels)
 
 fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
     let in_para = e.is("w:p") || e.is("w:hyperlink");
+    let block = is_block(e);
     let changes = e.children.iter().any(|n| match n {
         Node::Elem(c) => c.is("w:r") && run_has_object(c),
-        Node::Text(_) => in_para,
+        Node::Text(_) => in_para || block,
         other => object_index(other).is_some(),
     });
     if !changes {
@@ -111,7 +112,6 @@ fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
         }
         return;
     }
-    let block = is_block(e);
     let old = std::mem::take(&mut e.children);
     let mut new = Vec::with_capacity(old.len());
     for n in old {
@@ -140,13 +140,24 @@ fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
                 expand(&mut c, st, rels);
                 new.push(Node::Elem(c));
             }
-            // Text printed straight into a paragraph (e.g. `{{r plain_string }}`) needs a run.
-            Node::Text(t) if e.is("w:p") || e.is("w:hyperlink") => {
+            // Text printed straight into a paragraph (`{{r plain_string }}`) needs a run, and
+            // at block level (`{{p plain_string }}`) a paragraph too.
+            Node::Text(mut t) if in_para || block => {
+                if block && t.starts_with('\n') {
+                    // The line mark written before a replaced paragraph, not data.
+                    t.remove(0);
+                }
                 let mut r = Element::new("w:r");
                 let mut wt = Element::new("w:t").with_attr("xml:space", "preserve");
                 wt.children.push(Node::Text(t));
                 r.children.push(Node::Elem(wt));
-                new.push(Node::Elem(r));
+                if block {
+                    let mut p = Element::new("w:p");
+                    p.children.push(Node::Elem(r));
+                    new.push(Node::Elem(p));
+                } else {
+                    new.push(Node::Elem(r));
+                }
             }
             other => new.push(other),
         }
