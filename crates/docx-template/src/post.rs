@@ -24,7 +24,7 @@ pub fn finish(
         },
         other => other,
     })?;
-    tidy(&mut doc.root, label == "core");
+    tidy(&mut doc.root);
     if label == "core" {
         literal_braces(&mut doc.root);
         return Ok(doc);
@@ -41,17 +41,22 @@ fn keeps_text(e: &Element) -> bool {
     matches!(e.name.as_str(), "w:t" | "w:delText" | "w:instrText")
 }
 
-/// Drop whitespace-only text between elements (line marks, template indentation). Core
-/// properties are text-only elements whose value is kept as rendered.
-fn tidy(e: &mut Element, core: bool) {
-    let text_only = core && e.elements().next().is_none();
-    if !keeps_text(e) && !text_only {
+/// Drop whitespace-only text between elements (line marks, template indentation). Elements
+/// that hold text only (`a:t`, core properties) keep theirs: it is content there.
+fn tidy(e: &mut Element) {
+    let container = e.elements().next().is_some()
+        || matches!(
+            e.name.as_str(),
+            "w:p" | "w:body" | "w:tbl" | "w:tr" | "w:tc" | "w:hdr" | "w:ftr" | "w:hyperlink"
+                | "w:txbxContent" | "w:sdtContent"
+        );
+    if container && !keeps_text(e) {
         e.children
             .retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
     }
     for n in e.children.iter_mut() {
         if let Node::Elem(c) = n {
-            tidy(c, core);
+            tidy(c);
         }
     }
 }
