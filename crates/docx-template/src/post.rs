@@ -47,8 +47,16 @@ fn tidy(e: &mut Element) {
     let container = e.elements().next().is_some()
         || matches!(
             e.name.as_str(),
-            "w:p" | "w:body" | "w:tbl" | "w:tr" | "w:tc" | "w:hdr" | "w:ftr" | "w:hyperlink"
-                | "w:txbxContent" | "w:sdtContent"
+            "w:p"
+                | "w:body"
+                | "w:tbl"
+                | "w:tr"
+                | "w:tc"
+                | "w:hdr"
+                | "w:ftr"
+                | "w:hyperlink"
+                | "w:txbxContent"
+                | "w:sdtContent"
         );
     if container && !keeps_text(e) {
         e.children
