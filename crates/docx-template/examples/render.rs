@@ -25,7 +25,15 @@ fn main() -> ExitCode {
         eprintln!("usage: render --template T.docx --context ctx.json --out out.docx");
         return ExitCode::from(2);
     };
-    match docx_template::cli::render_files(&template, &context, &out) {
+    // The conformance corpus needs docxtpl's test filters; the service never registers them.
+    let options = docx_template::TemplateOptions {
+        jinja: docx_template::JinjaOptions {
+            test_helpers: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match docx_template::cli::render_files_with(&template, &context, &out, options) {
         Ok(summary) => {
             for name in &summary.unresolved {
                 eprintln!("warning: placeholder <<{name}>> has no value and was left in place");

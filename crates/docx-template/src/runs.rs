@@ -8,7 +8,7 @@ use crate::xml::{Element, Node};
 #[derive(Debug, Clone)]
 pub struct Slot {
     pub path: Vec<usize>,
-    pub start: usize,
+    /// End (exclusive) of its bytes in the paragraph text; it starts where the previous ends.
     pub end: usize,
 }
 
@@ -51,11 +51,9 @@ fn collect_in(e: &Element, path: &mut Vec<usize>, pt: &mut ParaText) {
         }
         path.push(i);
         if c.is("w:t") && e.is("w:r") {
-            let start = pt.text.len();
             pt.text.push_str(&c.own_text());
             pt.slots.push(Slot {
                 path: path.clone(),
-                start,
                 end: pt.text.len(),
             });
         } else {

@@ -1,10 +1,14 @@
 //! The parsed template: opened once, rendered many times (it is immutable and `Sync`).
 
 use crate::error::TemplateError;
+use crate::jinja::env::JinjaOptions;
 use crate::legacy;
 use crate::package::{Package, PackageLimits};
+use crate::rels;
+use crate::render::{CompileFailure, Engine};
 use crate::xml::{self, escape_text, keep_legacy, Document, Limits, Writer};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// A legacy `<<Name>>` marker and the part where it first appears.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,32 +33,51 @@ pub(crate) struct Part {
     /// `document`, `header1`, `footnotes`, `core`.
     pub label: String,
     pub doc: Document,
+    pub may_have_legacy: bool,
 }
 
-#[derive(Debug)]
 pub struct Template {
     pub(crate) package: Package,
     pub(crate) parts: Vec<Part>,
+    /// Relationships of each part (aligned with `parts`), when it has any.
+    pub(crate) rels: Vec<Option<Document>>,
+    pub(crate) content_types: Option<Document>,
+    pub(crate) options: TemplateOptions,
+    pub(crate) engine: OnceLock<Result<Engine, CompileFailure>>,
     /// Parts holding legacy markers, prepared with `Node::Legacy` (index into `parts`).
     legacy_parts: Vec<(usize, Document)>,
     placeholders: Vec<Placeholder>,
 }
 
-/// Limits applied when opening a template; the defaults suit school reports with room to spare.
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Template")
+            .field(
+                "parts",
+                &self.parts.iter().map(|p| &p.label).collect::<Vec<_>>(),
+            )
+            .field("placeholders", &self.placeholders)
+            .finish()
+    }
+}
+
+/// Limits and options applied when opening a template; the defaults suit school reports
+/// with room to spare.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TemplateLimits {
+pub struct TemplateOptions {
     pub package: PackageLimits,
     pub xml: Limits,
+    pub jinja: JinjaOptions,
 }
 
 impl Template {
     pub fn from_bytes(bytes: &[u8]) -> Result<Template, TemplateError> {
-        Self::from_bytes_with_limits(bytes, TemplateLimits::default())
+        Self::from_bytes_with(bytes, TemplateOptions::default())
     }
 
-    pub fn from_bytes_with_limits(
+    pub fn from_bytes_with(
         bytes: &[u8],
-        limits: TemplateLimits,
+        limits: TemplateOptions,
     ) -> Result<Template, TemplateError> {
         let package = Package::open(bytes, limits.package)?;
         let mut budget = limits.package.max_total_bytes;
@@ -63,16 +86,36 @@ impl Template {
         for (zip_name, label) in part_names(&package, &main) {
             let text = package.read_string(&zip_name, &mut budget)?;
             let doc = xml::parse(&text, &label, limits.xml)?;
+            // A `<` in text is always escaped in the XML, so without `&lt;` or a character
+            // reference there can be no `<<Name>>` marker to look for.
+            let may_have_legacy = text.contains("&lt;") || text.contains("&#");
             parts.push(Part {
                 zip_name,
                 label,
                 doc,
+                may_have_legacy,
             });
         }
+        let mut part_rels = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let name = rels::rels_name(&part.zip_name);
+            part_rels.push(if part.label != "core" && package.contains(&name) {
+                let text = package.read_string(&name, &mut budget)?;
+                Some(xml::parse(&text, &name, limits.xml)?)
+            } else {
+                None
+            });
+        }
+        let content_types = if package.contains("[Content_Types].xml") {
+            let text = package.read_string("[Content_Types].xml", &mut budget)?;
+            Some(xml::parse(&text, "[Content_Types].xml", limits.xml)?)
+        } else {
+            None
+        };
         let mut legacy_parts = Vec::new();
         let mut placeholders: Vec<Placeholder> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            if part.label == "core" {
+            if part.label == "core" || !part.may_have_legacy {
                 continue;
             }
             let mut doc = part.doc.clone();
@@ -93,6 +136,10 @@ impl Template {
         Ok(Template {
             package,
             parts,
+            rels: part_rels,
+            content_types,
+            options: limits,
+            engine: OnceLock::new(),
             legacy_parts,
             placeholders,
         })
@@ -126,6 +173,12 @@ impl Template {
             docx,
             unresolved: self.unresolved(|n| values.contains_key(n)),
         })
+    }
+
+    /// Folder of the main part (`word/`), where media are added.
+    pub(crate) fn main_dir(&self) -> &str {
+        let main = &self.parts[0].zip_name;
+        main.rfind('/').map_or("", |i| &main[..=i])
     }
 
     pub(crate) fn unresolved(&self, known: impl Fn(&str) -> bool) -> Vec<String> {

@@ -19,6 +19,9 @@ pub enum Node {
     Jinja(String),
     /// A legacy `<<name>>` marker, resolved when the tree is written.
     Legacy(String),
+    /// Start of a new line in the Jinja source, tied to entry N of the part's location table
+    /// (so Jinja's line numbers map back to paragraphs). Writes nothing in XML.
+    Mark(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,17 +111,6 @@ impl Element {
             }
         }
         s
-    }
-
-    /// All text below this element, in order (for messages and snippets).
-    pub fn deep_text(&self, out: &mut String) {
-        for n in &self.children {
-            match n {
-                Node::Text(t) if self.name == "w:t" => out.push_str(t),
-                Node::Elem(e) => e.deep_text(out),
-                _ => {}
-            }
-        }
     }
 }
 

@@ -86,6 +86,7 @@ impl Writer<'_> {
             Node::Text(t) => escape_text(t, out),
             Node::Raw(r) | Node::Jinja(r) => out.push_str(r),
             Node::Legacy(name) => (self.legacy)(name, out),
+            Node::Mark(_) => {}
         }
     }
 }

@@ -81,21 +81,16 @@ pub fn text_of(xml: &str) -> String {
             None => break,
         };
         let tag = &rest[i + 1..j];
+        let name = tag.split([' ', '/']).next().unwrap_or("");
         if tag == "/w:p" {
             out.push('\n');
-        } else if tag.starts_with("w:br") {
+        } else if name == "w:br" {
             out.push('⏎');
-        } else if tag.starts_with("w:tab") && !tag.starts_with("w:tabs") {
+        } else if name == "w:tab" {
             out.push('→');
         }
         rest = &rest[j + 1..];
-        if tag.starts_with("w:t")
-            && !tag.ends_with('/')
-            && !tag.starts_with("w:tab")
-            && !tag.starts_with("w:tbl")
-            && !tag.starts_with("w:tc")
-            && !tag.starts_with("w:tr")
-        {
+        if name == "w:t" && !tag.ends_with('/') {
             if let Some(k) = rest.find("</w:t>") {
                 out.push_str(&unescape(&rest[..k]));
                 rest = &rest[k..];

@@ -1,0 +1,8 @@
+//! docxtpl-compatible Jinja templates inside Word XML.
+
+pub mod compile;
+pub mod env;
+pub mod pyrepr;
+pub mod structural;
+pub mod tags;
+pub mod wsmerge;
