@@ -23,6 +23,8 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Any program that builds the Application can be started as a LibreOffice worker.
+    office_convert::run_worker_if_requested();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -45,8 +47,9 @@ async fn run() -> anyhow::Result<()> {
         ("DATA_DIR", dir.path().display().to_string()),
         ("DATABASE_URL", db.clone()),
         ("WEBHOOK_SECRET", SECRET.to_string()),
-        // Intake only: no workers compete for the CPU.
+        // Intake only: no job workers and no LibreOffice instances compete for the CPU.
         ("WORKERS", "0".to_string()),
+        ("CONVERTER", "spawn".to_string()),
     ]);
     let app = Application::build(Config::from_source(&source)?).await?;
     let url = format!("http://127.0.0.1:{}/webhook", app.port());

@@ -88,7 +88,7 @@ impl Config {
             queue: QueueConfig::from_source(src)?,
             report: ReportConfig::from_source(src)?,
             log: LogConfig::from_source(src)?,
-            shutdown_grace: Duration::from_secs(src.parse("SHUTDOWN_GRACE_SECONDS", 8u64)?),
+            shutdown_grace: seconds(src, "SHUTDOWN_GRACE_SECONDS", 8.0)?,
             admin_token: src.get("ADMIN_TOKEN").map(Secret::new),
             data_dir,
         })
@@ -114,3 +114,6 @@ pub(crate) fn seconds(
     }
     Ok(Duration::from_secs_f64(v))
 }
+
+#[cfg(test)]
+mod tests;

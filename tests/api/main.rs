@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real application against a fake LearnWorlds, a real
 //! SMTP server, real LibreOffice, SQLite files, PostgreSQL and a GCS fake.
 
+mod cli;
 mod delivery;
 mod expected;
 mod fake_gcs;

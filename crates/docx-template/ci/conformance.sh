@@ -14,5 +14,11 @@ cd "$ROOT"
 # Build first so the per-case timeout is not spent compiling.
 cargo build -q -p docx-template --release --example render
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/render
-RENDER_CMD="'$BIN' --template {template} --context {context} --out {out}" \
-    bash "$DIR/run_all.sh" "$@"
+export RENDER_CMD="'$BIN' --template {template} --context {context} --out {out}"
+status=0
+bash "$DIR/run_all.sh" "$@" || status=1
+# Our own extra cases (expected files rendered by docxtpl, see tests/docxtpl_extra/make_cases.py).
+if [ $# -eq 0 ]; then
+    bash "$DIR/run_all.sh" -d "$CRATE/tests/docxtpl_extra" || status=1
+fi
+exit $status

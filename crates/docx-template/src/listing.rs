@@ -6,21 +6,26 @@ use crate::xml::{self, Element, Node};
 /// `\n` → `w:br` and `\t` → `w:tab` inside runs; `\a` → new paragraph and `\f` → page break
 /// paragraph, both continuing with the same paragraph and run properties.
 pub fn listing(e: &mut Element) {
+    let mut split = false;
+    for n in e.children.iter_mut() {
+        if let Node::Elem(c) = n {
+            listing(c);
+            if c.is("w:r") {
+                breaks_in_run(c);
+            }
+            split |= c.is("w:p") && para_has(c, &['\u{7}', '\u{c}']);
+        }
+    }
+    // Rebuilding the child list is only worth it where a paragraph actually splits.
+    if !split {
+        return;
+    }
     let old = std::mem::take(&mut e.children);
     for n in old {
         match n {
-            Node::Elem(mut c) => {
-                listing(&mut c);
-                if c.is("w:r") {
-                    breaks_in_run(&mut c);
-                }
-                if c.is("w:p") && para_has(&c, &['\u{7}', '\u{c}']) {
-                    for p in split_paragraph(c) {
-                        e.children.push(Node::Elem(p));
-                    }
-                } else {
-                    e.children.push(Node::Elem(c));
-                }
+            Node::Elem(c) if c.is("w:p") && para_has(&c, &['\u{7}', '\u{c}']) => {
+                e.children
+                    .extend(split_paragraph(c).into_iter().map(Node::Elem));
             }
             other => e.children.push(other),
         }

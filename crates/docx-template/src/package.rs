@@ -121,14 +121,28 @@ impl Package {
         let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(
             archive.decompressed_size().unwrap_or(0).min(1 << 24) as usize / 3,
         )));
-        // Level 1: rendering speed matters more than a few percent of file size.
-        let opts = SimpleFileOptions::default()
+        // Level 1: rendering speed matters more than a few percent of file size. Small parts
+        // and already-compressed media are stored: setting up a deflate compressor costs more
+        // than it saves on a 2 KB header.
+        let deflated = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(1));
+        let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        let opts = |name: &str, content: &[u8]| {
+            let media = [".png", ".jpg", ".jpeg", ".gif"]
+                .iter()
+                .any(|e| name.to_ascii_lowercase().ends_with(e));
+            if media || content.len() < 16 * 1024 {
+                stored
+            } else {
+                deflated
+            }
+        };
         for i in 0..archive.len() {
             let name = &self.names[i];
             if let Some(content) = replaced.get(name) {
-                out.start_file(name.as_str(), opts).map_err(zerr)?;
+                out.start_file(name.as_str(), opts(name, content))
+                    .map_err(zerr)?;
                 out.write_all(content)
                     .map_err(|e| TemplateError::NotZip(e.to_string()))?;
             } else {
@@ -138,7 +152,8 @@ impl Package {
         }
         for (name, content) in replaced {
             if !self.contains(name) {
-                out.start_file(name.as_str(), opts).map_err(zerr)?;
+                out.start_file(name.as_str(), opts(name, content))
+                    .map_err(zerr)?;
                 out.write_all(content)
                     .map_err(|e| TemplateError::NotZip(e.to_string()))?;
             }

@@ -24,7 +24,7 @@ pub fn finish(
         },
         other => other,
     })?;
-    tidy(&mut doc.root, label == "core");
+    tidy(&mut doc.root);
     if label == "core" {
         literal_braces(&mut doc.root);
         return Ok(doc);
@@ -41,17 +41,30 @@ fn keeps_text(e: &Element) -> bool {
     matches!(e.name.as_str(), "w:t" | "w:delText" | "w:instrText")
 }
 
-/// Drop whitespace-only text between elements (line marks, template indentation). Core
-/// properties are text-only elements whose value is kept as rendered.
-fn tidy(e: &mut Element, core: bool) {
-    let text_only = core && e.elements().next().is_none();
-    if !keeps_text(e) && !text_only {
+/// Drop whitespace-only text between elements (line marks, template indentation). Elements
+/// that hold text only (`a:t`, core properties) keep theirs: it is content there.
+fn tidy(e: &mut Element) {
+    let container = e.elements().next().is_some()
+        || matches!(
+            e.name.as_str(),
+            "w:p"
+                | "w:body"
+                | "w:tbl"
+                | "w:tr"
+                | "w:tc"
+                | "w:hdr"
+                | "w:ftr"
+                | "w:hyperlink"
+                | "w:txbxContent"
+                | "w:sdtContent"
+        );
+    if container && !keeps_text(e) {
         e.children
             .retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
     }
     for n in e.children.iter_mut() {
         if let Node::Elem(c) = n {
-            tidy(c, core);
+            tidy(c);
         }
     }
 }
@@ -97,7 +110,21 @@ fn inline_nodes(obj: &RichObject, st: &mut RenderState<'_>, rels: &mut PartRels)
 }
 
 fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
+    let in_para = e.is("w:p") || e.is("w:hyperlink");
     let block = is_block(e);
+    let changes = e.children.iter().any(|n| match n {
+        Node::Elem(c) => c.is("w:r") && run_has_object(c),
+        Node::Text(_) => in_para || block,
+        other => object_index(other).is_some(),
+    });
+    if !changes {
+        for n in e.children.iter_mut() {
+            if let Node::Elem(c) = n {
+                expand(c, st, rels);
+            }
+        }
+        return;
+    }
     let old = std::mem::take(&mut e.children);
     let mut new = Vec::with_capacity(old.len());
     for n in old {
@@ -126,13 +153,24 @@ fn expand(e: &mut Element, st: &mut RenderState<'_>, rels: &mut PartRels) {
                 expand(&mut c, st, rels);
                 new.push(Node::Elem(c));
             }
-            // Text printed straight into a paragraph (e.g. `{{r plain_string }}`) needs a run.
-            Node::Text(t) if e.is("w:p") || e.is("w:hyperlink") => {
+            // Text printed straight into a paragraph (`{{r plain_string }}`) needs a run, and
+            // at block level (`{{p plain_string }}`) a paragraph too.
+            Node::Text(mut t) if in_para || block => {
+                if block && t.starts_with('\n') {
+                    // The line mark written before a replaced paragraph, not data.
+                    t.remove(0);
+                }
                 let mut r = Element::new("w:r");
                 let mut wt = Element::new("w:t").with_attr("xml:space", "preserve");
                 wt.children.push(Node::Text(t));
                 r.children.push(Node::Elem(wt));
-                new.push(Node::Elem(r));
+                if block {
+                    let mut p = Element::new("w:p");
+                    p.children.push(Node::Elem(r));
+                    new.push(Node::Elem(p));
+                } else {
+                    new.push(Node::Elem(r));
+                }
             }
             other => new.push(other),
         }

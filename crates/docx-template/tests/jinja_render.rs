@@ -319,3 +319,19 @@ fn escaped_delimiters_print_literally_even_without_tags() {
     let xml = render_body(&body, &Context::new());
     assert_eq!(text_of(&xml), "Escriba {{ nombre }} o {% if %}\n", "{xml}");
 }
+
+#[test]
+fn plain_strings_given_to_rich_tags_still_land_in_runs_and_paragraphs() {
+    let body = format!(
+        "<w:p>{}</w:p><w:p>{}</w:p>",
+        run("", "a {{r s }} b"),
+        run("", "{{p s }}")
+    );
+    let xml = render_body(&body, &ctx(serde_json::json!({"s": "texto & más"})));
+    assert_eq!(text_of(&xml), "a texto & más b\ntexto & más\n", "{xml}");
+    assert!(!xml.contains("<w:body>texto"), "{xml}");
+    assert!(
+        xml.contains("<w:p><w:r><w:t xml:space=\"preserve\">texto &amp; más</w:t></w:r></w:p>"),
+        "{xml}"
+    );
+}

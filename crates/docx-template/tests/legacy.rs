@@ -189,3 +189,14 @@ fn corrupt_input_gives_clear_errors() {
         "{err:?}"
     );
 }
+
+#[test]
+fn parts_with_a_byte_order_mark_are_read() {
+    let body = format!(
+        "\u{feff}{}",
+        document(&format!("<w:p>{}</w:p>", run("", "&lt;&lt;A&gt;&gt;")))
+    );
+    let files = vec![("word/document.xml".to_string(), body)];
+    let tpl = Template::from_bytes(&zip_files(&files)).expect("opens");
+    assert_eq!(tpl.legacy_placeholders().len(), 1);
+}

@@ -66,6 +66,7 @@ impl Instance {
             .arg(&launch.office_dir)
             .arg(dir.path().join("profile"))
             .arg(dir.path().join("work"))
+            .env(crate::worker::IN_WORKER_ENV, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

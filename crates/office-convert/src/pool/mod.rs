@@ -81,6 +81,14 @@ impl Pool {
     /// or failed once. Fails when no instance could start, so the caller can
     /// fall back to [`crate::SpawnConverter`].
     pub async fn start(opts: PoolOptions) -> Result<Pool, ConvertError> {
+        if std::env::var_os(crate::worker::IN_WORKER_ENV).is_some() {
+            return Err(ConvertError::NotInstalled(format!(
+                "this process was started as a LibreOffice worker but did not hand over to it \
+                 (its main must call office_convert::run_worker_if_requested() first); \
+                 refusing to start a pool inside a worker ({} is set)",
+                crate::worker::IN_WORKER_ENV
+            )));
+        }
         let office_dir = opts.resolve_office_dir()?;
         opts.worker.check()?;
         let launch = Launch {

@@ -17,6 +17,11 @@ use std::time::Duration;
 use crate::protocol::{self, read_frame, write_frame};
 use crate::scratch::file_url;
 
+/// Set in every worker's environment. A worker program that forgot to call
+/// [`run_worker_if_requested`] would otherwise run its normal `main`, start a
+/// pool of its own and multiply without end.
+pub(crate) const IN_WORKER_ENV: &str = "OFFICE_CONVERT_IN_WORKER";
+
 /// First argument that turns a process into a pool worker.
 pub const WORKER_ARG: &str = "--office-convert-worker";
 

@@ -7,6 +7,10 @@ pub fn fixtures_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("OFFICE_CONVERT_FIXTURES") {
         return PathBuf::from(dir);
     }
+    // The service's test script exports the shared test data folder.
+    if let Some(dir) = std::env::var_os("SHARED_DIR") {
+        return PathBuf::from(dir).join("fixtures/templates");
+    }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/templates")
 }
 

@@ -93,3 +93,42 @@ async fn best_available_falls_back_to_spawn_with_a_warning() {
         .expect("warning")
         .contains("libreoffice-writer-nogui"));
 }
+
+/// A worker program that forgot to hand over to the worker runs its own `main`: if that main
+/// starts a pool, it must not start workers of its own (each would do the same, without end).
+#[tokio::test]
+async fn a_pool_refuses_to_start_inside_a_worker_process() {
+    if std::env::var_os("OFFICE_CONVERT_IN_WORKER").is_some() {
+        // Second act: this test binary, started as if it were a worker.
+        let err = Pool::start(pool_options("in-worker", 1))
+            .await
+            .err()
+            .expect("refused");
+        assert!(
+            err.to_string().contains("run_worker_if_requested"),
+            "{err}"
+        );
+        return;
+    }
+    // The pool marks its workers' environment: a worker that is only a shell shows it.
+    let marker = scratch("in-worker-marker").join("env");
+    let mut opts = pool_options("in-worker-env", 1);
+    opts.start_timeout = Duration::from_secs(5);
+    opts.worker = WorkerCommand {
+        program: "/bin/sh".into(),
+        args: vec![
+            "-c".into(),
+            format!("echo \"$OFFICE_CONVERT_IN_WORKER\" > {}", marker.display()).into(),
+            "sh".into(),
+        ],
+    };
+    assert!(Pool::start(opts).await.is_err());
+    assert_eq!(std::fs::read_to_string(&marker).expect("marker").trim(), "1");
+    // Re-run this very test in a process whose environment says "worker".
+    let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", "pool::a_pool_refuses_to_start_inside_a_worker_process"])
+        .env("OFFICE_CONVERT_IN_WORKER", "1")
+        .status()
+        .expect("re-run");
+    assert!(status.success());
+}

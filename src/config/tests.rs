@@ -1,0 +1,115 @@
+use super::*;
+
+fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    Config::from_source(&Source::from_pairs(
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+    ))
+}
+
+fn err(pairs: &[(&str, &str)]) -> String {
+    load(pairs).expect_err("should be refused").to_string()
+}
+
+#[test]
+fn defaults_need_only_a_secret() {
+    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    assert_eq!(c.port, 8080);
+    assert!(
+        c.database_url.starts_with("sqlite://") && c.database_url.contains("webhook-service.db")
+    );
+    assert!(matches!(c.storage, StorageConfig::Local));
+    assert!(c.mail.smtp.is_none());
+    assert!(c.learnworlds.api.is_none());
+    assert!(c.webhook.require_signature);
+}
+
+#[test]
+fn the_alias_and_a_rotation_list_are_accepted() {
+    let c = load(&[("LEARNWORLDS_WEBHOOK_SECRET", "v1=a, b ,")]).unwrap();
+    let secrets: Vec<&str> = c.webhook.secrets.iter().map(Secret::expose).collect();
+    assert_eq!(secrets, vec!["a", "b"]);
+}
+
+#[test]
+fn every_refusal_names_its_variable() {
+    assert!(err(&[]).contains("WEBHOOK_SECRET"));
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("PORT", "eighty")]).contains("PORT"));
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("STORAGE_BACKEND", "gcp")]).contains("GCP_BUCKET_NAME"));
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("STORAGE_BACKEND", "s3")]).contains("STORAGE_BACKEND"));
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("SCHOOL_DOMAIN", "x.com")]).contains("CLIENT_ID"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s"),
+        ("SCHOOL_DOMAIN", "x.com"),
+        ("CLIENT_ID", "c")
+    ])
+    .contains("ACCESS_TOKEN"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s"),
+        ("SMTP_SERVER", "smtp.x"),
+        ("EMAIL_USER", "u@x.com")
+    ])
+    .contains("EMAIL_PASSWORD"));
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("SMTP_SERVER", "smtp.x")]).contains("EMAIL_FROM"));
+    assert!(
+        err(&[("WEBHOOK_SECRET", "s"), ("DATABASE_URL", "mysql://x")]).contains("DATABASE_URL")
+    );
+    assert!(
+        err(&[("WEBHOOK_SECRET", "s"), ("WEBHOOK_URL_TOKEN", "short")])
+            .contains("WEBHOOK_URL_TOKEN")
+    );
+    assert!(err(&[("WEBHOOK_SECRET", "s"), ("JOB_MAX_ATTEMPTS", "0")]).contains("JOB_MAX_ATTEMPTS"));
+}
+
+#[test]
+fn unsigned_webhooks_need_an_explicit_opt_in() {
+    let c = load(&[("ALLOW_UNSIGNED_WEBHOOKS", "true")]).unwrap();
+    assert!(c.webhook.secrets.is_empty() && !c.webhook.require_signature);
+}
+
+#[test]
+fn the_learnworlds_base_url_defaults_to_the_school_domain() {
+    let c = load(&[
+        ("WEBHOOK_SECRET", "s"),
+        ("SCHOOL_DOMAIN", "https://academia.example.com/"),
+        ("CLIENT_ID", "c"),
+        ("CLIENT_SECRET", "x"),
+    ])
+    .unwrap();
+    let api = c.learnworlds.api.unwrap();
+    assert_eq!(
+        api.base_url.as_str(),
+        "https://academia.example.com/admin/api"
+    );
+    assert!(matches!(api.auth, LearnWorldsAuth::ClientCredentials(_)));
+}
+
+#[test]
+fn smtp_security_follows_the_port_unless_set() {
+    let smtp = |port: &str| {
+        load(&[
+            ("WEBHOOK_SECRET", "s"),
+            ("SMTP_SERVER", "m"),
+            ("SMTP_PORT", port),
+            ("EMAIL_FROM", "a@b.cl"),
+        ])
+        .unwrap()
+        .mail
+        .smtp
+        .unwrap()
+        .security
+    };
+    assert_eq!(smtp("587"), SmtpSecurity::StartTls);
+    assert_eq!(smtp("465"), SmtpSecurity::Tls);
+    assert_eq!(smtp("25"), SmtpSecurity::None);
+}
+
+#[test]
+fn secrets_do_not_show_in_debug_output() {
+    let c = load(&[
+        ("WEBHOOK_SECRET", "very-secret-value"),
+        ("ADMIN_TOKEN", "admin-secret-value"),
+    ])
+    .unwrap();
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("very-secret-value") && !debug.contains("admin-secret-value"));
+}
