@@ -135,3 +135,20 @@ level = [{ when = "score.percent >= 60", name = "Bien" }, { name = "A reforzar" 
     );
     assert_eq!(p.spec.retakes, crate::profiles::spec::Retakes::SameReport);
 }
+
+#[test]
+fn every_profile_example_of_the_documentation_loads() {
+    let docs = include_str!("../../../docs/profiles.md");
+    let blocks: Vec<&str> = docs
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.contains("[[profile]]"))
+        .collect();
+    assert!(blocks.len() >= 8, "{} examples", blocks.len());
+    for block in blocks {
+        let set = ProfileSet::parse("docs/profiles.md", block, None);
+        assert!(set.errors().is_empty(), "{block}\n→ {:?}", set.errors());
+        assert!(!set.profiles.is_empty(), "{block}");
+    }
+}
