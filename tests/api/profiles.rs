@@ -257,3 +257,61 @@ async fn config_check_lists_every_problem_and_fails() {
     assert!(text.contains("bank data/banks/M30M2-TEST DE EJE 1-DATA.xlsx: 18 question(s); groups: unidades 3, lecciones 6"), "{text}");
     assert!(text.contains("1 error(s)"), "{text}");
 }
+
+#[tokio::test]
+async fn analyze_prints_the_context_and_preview_renders_without_sending() {
+    let app = spawn().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
+            .args(args)
+            .env("DATA_DIR", app.data(""))
+            .env("ALLOW_UNSIGNED_WEBHOOKS", "true")
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("the service binary runs")
+    };
+    let responses = fixture("api/assessment_responses.json");
+    let responses = responses.to_str().unwrap();
+    let common = [
+        "--profile",
+        "examen_de_eje",
+        "--responses",
+        responses,
+        "--user",
+        "camila.rojas@example.com",
+        "--assessment",
+        "M30M2-EXAMEN DE EJE 1-DATA",
+    ];
+    let out = run(&[&["analyze"][..], &common].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ctx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ctx["report"]["type"], "examen_de_eje");
+    assert_eq!(ctx["groups"]["unidades"][0]["status"], "Riesgo");
+    assert_eq!(ctx["score"]["total"], 25);
+
+    let pdf = app.data("preview.pdf");
+    let out = run(&[&["preview"][..], &common, &["--out", pdf.to_str().unwrap()]].concat());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("email subject: Tu reporte Examen de Eje"),
+        "{text}"
+    );
+    let pdf_text = pdf_text(&std::fs::read(pdf).unwrap());
+    assert!(
+        pdf_text
+            .lines()
+            .any(|l| l.contains("Números reales") && l.contains("En desarrollo")),
+        "{pdf_text}"
+    );
+    assert!(app.smtp.received().is_empty(), "nothing is sent");
+    assert_eq!(app.count("events").await, 0);
+}

@@ -1,156 +1,31 @@
-//! `webhook-service config check`: every profile, route, bank, template and email as the
-//! service will use them, with a dry run of each bank through its profile (all answers blank),
-//! so that a broken rule shows up before a student submits.
+//! The banks `config check` can name, each run through its profile with blank answers.
 
 use std::collections::BTreeSet;
 
-use super::analyse::{analyse, Facts};
-use super::banks::BANK_EXTENSIONS;
-use super::context::{AssessmentInfo, School, Student, SubmissionInfo};
-use super::job;
-use super::patterns::Vars;
-use super::profile::Profile;
-use super::registry::ProfileRegistry;
-use super::routing::RouteTarget;
+use super::CheckReport;
 use crate::learnworlds::Answer;
-
-#[derive(Debug, Default)]
-pub struct CheckReport {
-    pub lines: Vec<String>,
-    pub errors: usize,
-}
-
-impl CheckReport {
-    fn info(&mut self, line: String) {
-        self.lines.push(line);
-    }
-
-    fn error(&mut self, line: String) {
-        self.errors += 1;
-        self.lines.push(format!("ERROR {line}"));
-    }
-}
-
-impl std::fmt::Display for CheckReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for l in &self.lines {
-            writeln!(f, "{l}")?;
-        }
-        match self.errors {
-            0 => writeln!(f, "no errors"),
-            n => writeln!(f, "{n} error(s)"),
-        }
-    }
-}
+use crate::profiles::analyse::{analyse, Facts};
+use crate::profiles::banks::BANK_EXTENSIONS;
+use crate::profiles::context::{AssessmentInfo, School, Student, SubmissionInfo};
+use crate::profiles::job;
+use crate::profiles::patterns::Vars;
+use crate::profiles::profile::Profile;
+use crate::profiles::registry::ProfileRegistry;
+use crate::profiles::routing::RouteTarget;
+use crate::profiles::ProfileSet;
 
 /// One assessment a bank is checked for.
-struct Sample {
+pub(super) struct Sample {
     name: String,
     title: String,
     route: RouteTarget,
 }
 
-pub async fn run(registry: &ProfileRegistry) -> CheckReport {
-    let set = registry.current();
-    let mut r = CheckReport::default();
-    r.info(format!(
-        "profiles: {} ({} usable, {} broken)",
-        set.source,
-        set.profiles.len(),
-        set.broken.len()
-    ));
-    if let Some(sheet) = &set.routes.sheet {
-        r.info(format!(
-            "routing spreadsheet {}: {} row(s) accepted, {} rejected",
-            sheet.file,
-            sheet.accepted.len(),
-            sheet.rejected.len()
-        ));
-        for a in &sheet.accepted {
-            let t = &a.target;
-            r.info(format!(
-                "  row {}: '{}' ({}) -> {} [group {}, type {}, number {}]",
-                a.row,
-                a.name,
-                a.id,
-                t.profile,
-                t.group.as_deref().unwrap_or("-"),
-                t.kind.as_deref().unwrap_or("-"),
-                t.number.map_or("-".into(), |n| n.to_string())
-            ));
-        }
-        for n in &sheet.notes {
-            r.info(format!("  note: {n}"));
-        }
-    }
-    for e in set.errors() {
-        r.error(e);
-    }
-    for profile in &set.profiles {
-        r.info(format!(
-            "profile {} ({}) from {}",
-            profile.name(),
-            profile.title(),
-            profile.source
-        ));
-        check_template(registry, profile, &mut r).await;
-        let samples = samples(registry, &set, profile).await;
-        if samples.is_empty() {
-            r.info(
-                "  banks: none to check (they are found from the assessment title at run time)"
-                    .into(),
-            );
-        }
-        for s in samples {
-            check_bank(registry, profile, s, &mut r).await;
-        }
-    }
-    r
-}
-
-async fn check_template(registry: &ProfileRegistry, profile: &Profile, r: &mut CheckReport) {
-    let path = &profile.spec.template;
-    let template = match registry.template(path).await {
-        Ok(t) => t,
-        Err(e) => return r.error(format!("  {e}")),
-    };
-    if let Err(e) = template.check_syntax() {
-        return r.error(format!("  template {path}: {e}"));
-    }
-    let known = profile.context_names();
-    let variables = template.variables().unwrap_or_default();
-    let unknown: Vec<&String> = variables.iter().filter(|v| !known.contains(*v)).collect();
-    let placeholders = template.legacy_placeholders();
-    let unfilled: Vec<String> = placeholders
-        .iter()
-        .filter(|p| !profile.fills_placeholder(&p.name))
-        .map(|p| format!("<<{}>>", p.name))
-        .collect();
-    r.info(format!(
-        "  template {path}: {} variable(s), {} <<placeholder>>(s)",
-        variables.len(),
-        placeholders.len()
-    ));
-    if !unknown.is_empty() {
-        let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-        r.error(format!(
-            "  template {path} reads variables the report context does not have: {}",
-            names.join(", ")
-        ));
-    }
-    if !unfilled.is_empty() {
-        r.error(format!(
-            "  template {path} has placeholders the profile does not fill: {}",
-            unfilled.join(", ")
-        ));
-    }
-}
-
 /// The assessments whose bank can be named now: spreadsheet rows and titles of the profile,
 /// and, for a pattern with a single variable, every matching file in the bank folder.
-async fn samples(
+pub(super) async fn samples(
     registry: &ProfileRegistry,
-    set: &super::ProfileSet,
+    set: &ProfileSet,
     profile: &Profile,
 ) -> Vec<Sample> {
     let mut out = Vec::new();
@@ -220,7 +95,12 @@ async fn samples(
     out
 }
 
-async fn check_bank(registry: &ProfileRegistry, profile: &Profile, s: Sample, r: &mut CheckReport) {
+pub(super) async fn check_bank(
+    registry: &ProfileRegistry,
+    profile: &Profile,
+    s: Sample,
+    r: &mut CheckReport,
+) {
     let assessment = AssessmentInfo {
         id: "000000000000000000000000".into(),
         title: s.title.clone(),
