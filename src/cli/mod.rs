@@ -66,6 +66,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Queue the submissions recorded as unroutable (422) that route now.
+    Reroute,
     /// Analyse a submission with a profile and print the report context as JSON.
     Analyze {
         #[command(flatten)]
@@ -147,6 +149,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Config {
             command: ConfigCommand::Check,
         } => profiles::config_check(&config).await,
+        Command::Reroute => profiles::reroute(&config).await,
         Command::Analyze { args } => profiles::analyze(&config, &args).await,
         Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
     }

@@ -177,3 +177,45 @@ pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow:
     println!("---\n{}", parts.body);
     Ok(ExitCode::SUCCESS)
 }
+
+/// Queues the submissions that were recorded as unroutable and route now (after the profiles
+/// or the routing spreadsheet were fixed). Running it twice queues nothing twice.
+pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = crate::store::Store::connect(&config.database_url).await?;
+    let registry = registry(config).await?;
+    let (mut queued, mut already, mut still) = (0, 0, 0);
+    for (id, payload) in store.events_of_kind("assessment_unroutable").await? {
+        let event: SubmissionEvent = match serde_json::from_str(&payload) {
+            Ok(e) => e,
+            Err(e) => {
+                println!("event {id}: unreadable ({e}), skipped");
+                continue;
+            }
+        };
+        let (record, why) = crate::profiles::job::intake_record(&registry, event)?;
+        if let Some(why) = why {
+            still += 1;
+            println!(
+                "event {id}: still routes nowhere: {} ({})",
+                why.code, why.reason
+            );
+            continue;
+        }
+        match store.insert_batch(&[record]).await?.remove(0) {
+            crate::store::Inserted::Queued { job_id, .. } => {
+                queued += 1;
+                println!("event {id}: queued as job {job_id}");
+            }
+            _ => already += 1,
+        }
+    }
+    println!("{queued} queued, {already} already queued before, {still} still routing nowhere");
+    if queued > 0 {
+        println!("a running service reports them once it has re-read the profiles (PROFILES_RELOAD_SECONDS)");
+    }
+    Ok(if still == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,6 +1,7 @@
 //! The durable record: events, jobs and the intermediate artifacts of running jobs, in SQLite
 //! (default) or PostgreSQL through one set of queries.
 
+mod events;
 mod intake;
 mod jobs;
 mod status;

@@ -315,3 +315,51 @@ async fn analyze_prints_the_context_and_preview_renders_without_sending() {
     assert!(app.smtp.received().is_empty(), "nothing is sent");
     assert_eq!(app.count("events").await, 0);
 }
+
+#[tokio::test]
+async fn once_the_routing_is_fixed_reroute_queues_the_refused_submissions_once() {
+    let app = spawn().await;
+    assert_eq!(
+        app.post_signed(automation_body()).await.status().as_u16(),
+        422
+    );
+    // The operator adds the seed diagnostic as the fallback…
+    let fixed =
+        format!("{REPORTS_TOML}\n[[profile]]\npreset = \"seed_diagnostic\"\nfallback = true\n");
+    std::fs::write(app.data("config/reports.toml"), fixed).unwrap();
+    // …and queues what was refused, twice by mistake.
+    let reroute = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
+            .arg("reroute")
+            .env("DATA_DIR", app.data(""))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", app.data("service.db").display()),
+            )
+            .env("ALLOW_UNSIGNED_WEBHOOKS", "true")
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("the service binary runs")
+    };
+    let first = reroute();
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{text}");
+    assert!(
+        text.contains("1 queued, 0 already queued before, 0 still routing nowhere"),
+        "{text}"
+    );
+    let second = String::from_utf8_lossy(&reroute().stdout).into_owned();
+    assert!(
+        second.contains("0 queued, 1 already queued before"),
+        "{second}"
+    );
+    // The running service reads the fixed file at its next reload.
+    app.ctx.profiles.reload().await;
+    assert_eq!(app.drain().await, 1);
+    let received = app.smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        mail::parse(&received[0].raw).subject,
+        "Tu informe de resultados - Diagnóstico"
+    );
+}
