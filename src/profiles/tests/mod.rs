@@ -3,6 +3,7 @@
 //! by reading it.
 
 mod diagnostics;
+mod edges;
 mod eje;
 mod ensayo;
 mod loading;
