@@ -117,6 +117,12 @@ impl ProfileRegistry {
     /// Reads the file again; on a storage failure the profiles in force stay.
     pub async fn reload(&self) {
         match read_set(&self.storage, &self.settings).await {
+            Ok(set) if set.unreadable && !self.current().unreadable => {
+                // A half-saved or mistyped file must not stop every report type at once.
+                for problem in set.errors() {
+                    error!(problem = %problem, "the report profiles file cannot be read; the profiles in force stay");
+                }
+            }
             Ok(set) => {
                 let before = self.current();
                 if before.errors() != set.errors() || before.profiles.len() != set.profiles.len() {

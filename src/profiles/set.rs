@@ -35,6 +35,8 @@ pub struct ProfileSet {
     pub routing: RoutingSpec,
     /// Problems of the file itself (syntax, unknown keys, the spreadsheet).
     pub problems: Vec<String>,
+    /// The file is not TOML at all: nothing in it can be used.
+    pub unreadable: bool,
 }
 
 impl ProfileSet {
@@ -59,8 +61,12 @@ impl ProfileSet {
         let mut profiles: Vec<Arc<Profile>> = Vec::new();
         let mut broken = Vec::new();
         let mut routing = RoutingSpec::default();
+        let mut unreadable = false;
         match toml::from_str::<toml::Table>(text) {
-            Err(e) => problems.push(format!("{file}: not valid TOML: {e}")),
+            Err(e) => {
+                unreadable = true;
+                problems.push(format!("{file}: not valid TOML: {e}"))
+            }
             Ok(mut table) => {
                 if let Some(r) = table.remove("routing") {
                     match serde_path_to_error::deserialize::<_, RoutingSpec>(r) {
@@ -132,6 +138,7 @@ impl ProfileSet {
             routes,
             routing,
             problems,
+            unreadable,
         }
     }
 

@@ -8,6 +8,7 @@ mod eje;
 mod ensayo;
 mod loading;
 mod real_banks;
+mod reload;
 mod routing;
 mod seed;
 
