@@ -113,3 +113,22 @@ fn secrets_do_not_show_in_debug_output() {
     let debug = format!("{c:?}");
     assert!(!debug.contains("very-secret-value") && !debug.contains("admin-secret-value"));
 }
+
+#[test]
+fn the_profiles_file_and_its_reload_period_have_defaults_and_named_refusals() {
+    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    assert_eq!(c.report.profiles_path, "config/reports.toml");
+    assert_eq!(c.report.profiles_reload, Duration::from_secs(60));
+    let c = load(&[
+        ("WEBHOOK_SECRET", "s"),
+        ("PROFILES_PATH", "bucket/informes.toml"),
+        ("PROFILES_RELOAD_SECONDS", "0"),
+    ])
+    .unwrap();
+    assert_eq!(c.report.profiles_path, "bucket/informes.toml");
+    assert!(c.report.profiles_reload.is_zero());
+    assert!(
+        err(&[("WEBHOOK_SECRET", "s"), ("PROFILES_RELOAD_SECONDS", "soon")])
+            .contains("PROFILES_RELOAD_SECONDS")
+    );
+}
