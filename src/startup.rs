@@ -175,11 +175,8 @@ impl Application {
         if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");
         }
-        for profile in &ctx.profiles.current().profiles {
-            if let Err(e) = ctx.profiles.template(&profile.spec.template).await {
-                warn!(profile = profile.name(), error = %e, "the report template is not usable yet");
-            }
-        }
+        // `config check`, in the background so that start-up is not slowed by every bank.
+        tokio::spawn(crate::profiles::check::log(ctx.profiles.clone()));
         let health = p.converter.health().await;
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");

@@ -92,7 +92,8 @@ impl ProfileRegistry {
     /// Reads the profiles (a storage failure here is fatal: the service cannot know what to do).
     pub async fn load(storage: Storage, settings: ProfilesSettings) -> Result<Self, StorageError> {
         let set = read_set(&storage, &settings).await?;
-        log_set(&set);
+        // Its problems are logged by the start-up `config check` (check::log).
+        log_set(&set, false);
         Ok(Self {
             storage,
             settings,
@@ -127,7 +128,7 @@ impl ProfileRegistry {
                 let before = self.current();
                 if before.errors() != set.errors() || before.profiles.len() != set.profiles.len() {
                     info!(source = %set.source, "report profiles changed");
-                    log_set(&set);
+                    log_set(&set, true);
                 }
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(set);
             }
@@ -265,7 +266,7 @@ async fn read_set(
 }
 
 /// The start-up check: what is served, and everything that is not.
-fn log_set(set: &ProfileSet) {
+fn log_set(set: &ProfileSet, with_problems: bool) {
     let names: Vec<&str> = set.profiles.iter().map(|p| p.name()).collect();
     let (ids, titles, fallback) = set.routes.routes_count();
     info!(
@@ -277,7 +278,9 @@ fn log_set(set: &ProfileSet) {
         fallback,
         "report profiles loaded (details: `webhook-service config check`)"
     );
-    for problem in set.errors() {
-        error!(problem = %problem, "report profile configuration problem");
+    if with_problems {
+        for problem in set.errors() {
+            error!(problem = %problem, "report profile configuration problem");
+        }
     }
 }

@@ -36,6 +36,21 @@ impl std::fmt::Display for CheckReport {
 
 mod banks;
 
+/// The start-up run of the check: problems at ERROR, the rest at INFO.
+pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
+    let report = run(&registry).await;
+    for line in &report.lines {
+        match line.strip_prefix("ERROR ") {
+            Some(problem) => tracing::error!(problem = %problem.trim(), "config check"),
+            None => tracing::info!(detail = %line, "config check"),
+        }
+    }
+    tracing::info!(
+        errors = report.errors,
+        "config check done (`webhook-service config check` prints it)"
+    );
+}
+
 use banks::{check_bank, samples};
 
 pub async fn run(registry: &ProfileRegistry) -> CheckReport {
