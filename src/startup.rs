@@ -62,7 +62,11 @@ impl Application {
         let converter = start_converter(&config.report).await;
         let pipeline = Arc::new(Pipeline {
             store: store.clone(),
-            reports: Reports::new(storage.clone(), config.report.template_path.clone()),
+            reports: Reports::new(
+                storage.clone(),
+                config.report.template_path.clone(),
+                config.report.chart_colors.clone(),
+            ),
             storage,
             learnworlds,
             converter,

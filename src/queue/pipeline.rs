@@ -12,7 +12,7 @@ use crate::config::MailConfig;
 use crate::intake::SubmissionEvent;
 use crate::learnworlds::{LearnWorlds, Submission};
 use crate::mail::{report_email, MailTransport, ReportEmail};
-use crate::report::{self, Reports};
+use crate::report::{self, ReportContext, Reports};
 use crate::storage::Storage;
 use crate::store::{ClaimedJob, JobStage, Store};
 
@@ -87,7 +87,11 @@ impl Pipeline {
                             .map_err(|e| corrupt("analysis", e))?;
                     let docx = self
                         .reports
-                        .render(&report::placeholder_values(&event, &analysis))
+                        .render(&ReportContext::new(
+                            &event,
+                            self.submission(job)?.submitted_at,
+                            &analysis,
+                        ))
                         .await?;
                     self.store
                         .advance_with_artifact(job.id, JobStage::Convert, "docx", &docx)
