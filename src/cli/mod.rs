@@ -100,6 +100,9 @@ pub enum TemplateCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Serve) {
+        restore_default_sigpipe();
+    }
     let config = match load_config(&command, cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -124,6 +127,16 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `webhook-service status | head` would end in a "broken pipe"
+/// panic; the one-shot tools behave like other Unix tools instead. The server keeps ignoring
+/// it: a client that hangs up must not stop the service.
+fn restore_default_sigpipe() {
+    // SAFETY: called before any thread is started; only changes this signal's disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
