@@ -28,7 +28,7 @@ def new_document(kind):
     style.font.name = "Carlito"
     style.font.size = Pt(11)
     section.header.paragraphs[0].text = f"Preuniversitario · {kind}"
-    section.footer.paragraphs[0].text = "Informe generado el {{ report.date }} para {{ student.name }}"
+    section.footer.paragraphs[0].text = "Informe generado el {{ report_date }} para {{ student.name }}"
     title = doc.add_paragraph()
     run = title.add_run("{{ report.title }}")
     run.bold, run.font.size, run.font.color.rgb = True, Pt(24), BLUE
@@ -64,7 +64,7 @@ def diagnostico():
     p.add_run("<<ALUMNO>>").bold = True
     doc.add_paragraph("Materia: <<MATERIA>> · Prueba: <<Prueba>>")
     p = doc.add_paragraph("Tu nivel: ")
-    p.add_run("{{ level.name }}").bold = True
+    p.add_run("{{ level }}").bold = True
     doc.add_paragraph("Respondiste correctamente {{ score.correct }} de {{ score.total }} "
                       "preguntas ({{ score.percent_text }}).")
     heading(doc, "Lecciones que debes tomar en el curso base")
@@ -78,7 +78,7 @@ def diagnostico():
     doc.add_paragraph("¡Aprobaste todas las lecciones! ✓")
     doc.add_paragraph("{%p endif %}")
     heading(doc, "Detalle por lección")
-    loop_table(doc, ["Lección", "Correctas", "Estado"], "l in groups.lecciones",
+    loop_table(doc, ["Lección", "Correctas", "Estado"], "l in groupings.lecciones",
                ["{{ l.name }}", "{{ l.correct }}/{{ l.total }}", "{{ l.status }}"])
     doc.add_paragraph("Ante cualquier duda, responde el correo con el que recibiste este informe.")
     return doc
@@ -91,11 +91,11 @@ def test_plan(kind, parent, child, parent_label, child_label, child_plural):
     p = doc.add_paragraph("Tiempo estimado: ")
     p.add_run("{{ derived.horas_texto }} horas").bold = True
     heading(doc, f"Resumen por {parent_label.lower()}")
-    loop_table(doc, [parent_label, "PD%", "Test de unidad", "Guía temática"], f"u in groups.{parent}",
+    loop_table(doc, [parent_label, "PD%", "Test de unidad", "Guía temática"], f"u in groupings.{parent}",
                ["{{ u.name }}", "{{ u.percent_text }}", "{{ u.status }}", "{{ u.status }}"])
     heading(doc, "Plan de estudio")
     doc.add_paragraph("✓: dominada (70 % o más). □: pendiente, repásala en el curso.")
-    doc.add_paragraph(f"{{%p for u in groups.{parent} %}}")
+    doc.add_paragraph(f"{{%p for u in groupings.{parent} %}}")
     p = doc.add_paragraph()
     p.add_run("{{ u.name }} — PD {{ u.percent_text }}").bold = True
     loop_table(doc, [child_label, "Estado"], f"l in u.{child}", ["{{ l.name }}", "{{ l.status }}"])
@@ -119,8 +119,9 @@ def examen(kind, grouping, label):
     heading(doc, "Estados (cómo interpretarlos)")
     doc.add_paragraph("Sólido: estás aplicando bien en formato PAES. En desarrollo: estás cerca, "
                       "conviene reforzar. Riesgo: se recomienda priorizar práctica.")
-    loop_table(doc, [label, "Dominio", "Estado", "Recomendación"], f"u in groups.{grouping}",
+    loop_table(doc, [label, "Dominio", "Estado", "Recomendación"], f"u in groupings.{grouping}",
                ["{{ u.name }}", "{{ u.percent_text }}", "{{ u.status }}", "{{ u.recomendacion }}"])
+    doc.add_paragraph("{{ chart }}")
     doc.add_paragraph("Prioriza así: primero Riesgo, luego En desarrollo.")
     return doc
 
@@ -132,7 +133,7 @@ def ensayo():
     doc.add_paragraph("Correctas totales (incluye piloto): {{ score.correct_all }}/{{ score.total_all }}")
     doc.add_paragraph("Correctas para puntaje (sin piloto): {{ score.correct }}/{{ score.total }}")
     heading(doc, "Dominio por eje")
-    loop_table(doc, ["Eje", "Correctas", "Dominio"], "e in groups.ejes",
+    loop_table(doc, ["Eje", "Correctas", "Dominio"], "e in groupings.ejes",
                ["{{ e.name }}", "{{ e.correct }}/{{ e.total }}", "{{ e.percent_text }}"])
     doc.add_paragraph("*Las preguntas piloto no se consideran para tu puntaje: no suman ni restan.")
     heading(doc, "Reporte rápido")

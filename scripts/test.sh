@@ -24,3 +24,11 @@ TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://webhook_test:webhook_test@127.
 export TEST_POSTGRES_URL
 
 cargo test --workspace --all-targets --locked
+
+# The Word template engine against docxtpl's conformance corpus, through the service's own
+# `template render` command (the corpus and the engine's extra cases).
+bin=${CARGO_TARGET_DIR:-target}/debug/webhook-service
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+export RENDER_CMD="'$bin' template render --template {template} --context {context} --out {out}"
+bash "$SHARED_DIR/conformance/docxtpl/run_all.sh"
+bash "$SHARED_DIR/conformance/docxtpl/run_all.sh" -d crates/docx-template/tests/docxtpl_extra

@@ -8,8 +8,6 @@ use anyhow::Context;
 use crate::config::{Config, SignatureMode};
 use crate::intake::auth::{hmac_hex, SIGNATURE_HEADER};
 use crate::mail::{test_email, transport_from_config};
-use crate::report::is_known_placeholder;
-use crate::storage::Storage;
 use crate::store::Store;
 
 /// The sample event shipped as `test_data.json`.
@@ -79,53 +77,6 @@ pub async fn email_test(config: &Config, to: &str) -> anyhow::Result<ExitCode> {
     let message = test_email(&config.mail, to)?;
     transport.send(&message).await?;
     println!("test email to {to} handed to {}", transport.describe());
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn template_validate(config: &Config, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let (name, bytes) = match file {
-        Some(path) => (
-            path.display().to_string(),
-            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
-        ),
-        None => {
-            let storage = Storage::from_config(config)?;
-            let key = &config.report.template_path;
-            let bytes = storage
-                .get(key)
-                .await?
-                .with_context(|| format!("{key} not found in {}", storage.describe()))?;
-            (key.clone(), bytes.to_vec())
-        }
-    };
-    let template = match docx_template::Template::from_bytes(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            println!("{name}: INVALID: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let placeholders = template.legacy_placeholders();
-    println!("{name}: {} placeholder(s)", placeholders.len());
-    let mut unknown = 0;
-    for p in &placeholders {
-        let known = is_known_placeholder(&p.name);
-        unknown += usize::from(!known);
-        println!(
-            "  <<{}>>  in {}{}",
-            p.name,
-            p.part,
-            if known {
-                ""
-            } else {
-                "  UNKNOWN: the service does not fill it"
-            }
-        );
-    }
-    if unknown > 0 {
-        println!("{unknown} unknown placeholder(s): known ones are <<Nombre>>, <<Nivel>>, <<PD%>>, <<T1>>…<<Tn>> (one per area)");
-        return Ok(ExitCode::FAILURE);
-    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,13 +2,14 @@
 
 mod commands;
 mod profiles;
+mod template;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, Source};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,16 +93,45 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// List the template's placeholders and report the ones the service cannot fill.
+    /// Check a template: syntax, the variables and placeholders it uses, and those the report
+    /// context (or --context) does not define. Exit code 1 on any problem.
     Validate {
         /// A .docx file (default: the configured template, from storage).
         file: Option<PathBuf>,
+        /// A JSON context to check against instead of the report's documented context.
+        #[arg(long)]
+        context: Option<PathBuf>,
+    },
+    /// Write the documented report context with sample data (context.json + chart.png) to a
+    /// folder, to try a template with `template render`.
+    Sample {
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
+    /// Fill a template with a JSON context (see docs/templates.md), optionally also as PDF.
+    Render {
+        #[arg(long)]
+        template: PathBuf,
+        #[arg(long)]
+        context: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Register docxtpl's test filters (my_filterA, my_filterB, iteritems); also enabled
+        /// when a case.json beside the context asks for them (the conformance corpus).
+        #[arg(long)]
+        test_helpers: bool,
     },
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::load(cli.config.as_deref()) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Serve) {
+        restore_default_sigpipe();
+    }
+    let config = match load_config(&command, cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
@@ -119,13 +149,36 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+    match runtime.block_on(run(command, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Rust ignores SIGPIPE, so `webhook-service status | head` would end in a "broken pipe"
+/// panic; the one-shot tools behave like other Unix tools instead. The server keeps ignoring
+/// it: a client that hangs up must not stop the service.
+fn restore_default_sigpipe() {
+    // SAFETY: called before any thread is started; only changes this signal's disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Only the service and `send-test` deal with webhooks: the other tools must work on a machine
+/// that has no webhook secret configured (an operator's laptop, the conformance corpus).
+fn load_config(
+    command: &Command,
+    file: Option<&std::path::Path>,
+) -> Result<Config, crate::config::ConfigError> {
+    let mut source = Source::load(file)?;
+    if !matches!(command, Command::Serve | Command::SendTest { .. }) {
+        source.set_default("ALLOW_UNSIGNED_WEBHOOKS", "true");
+    }
+    Config::from_source(&source)
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -142,8 +195,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::EmailTest { to } => commands::email_test(&config, &to).await,
         Command::Template {
-            command: TemplateCommand::Validate { file },
-        } => commands::template_validate(&config, file).await,
+            command: TemplateCommand::Validate { file, context },
+        } => template::validate(&config, file, context).await,
+        Command::Template {
+            command: TemplateCommand::Sample { out_dir },
+        } => {
+            std::fs::create_dir_all(&out_dir)?;
+            let path = template::sample_context_file(&config, &out_dir)?;
+            println!("wrote {} and its chart.png", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Template {
+            command:
+                TemplateCommand::Render {
+                    template: t,
+                    context,
+                    out,
+                    pdf,
+                    test_helpers,
+                },
+        } => template::render(&config, &t, &context, &out, pdf.as_deref(), test_helpers).await,
         Command::Status { json } => commands::status(&config, json).await,
         Command::Requeue { job } => commands::requeue(&config, job).await,
         Command::Config {

@@ -82,6 +82,9 @@ pub struct ReportConfig {
     /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
     pub soffice: Option<PathBuf>,
     pub converter: ConverterConfig,
+    /// `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT` (`RRGGBB`): the school's
+    /// colours for the chart's bars and text (default 1F3A68, E07A1F, 333333).
+    pub chart_colors: crate::report::ChartColors,
 }
 
 impl ReportConfig {
@@ -97,6 +100,23 @@ impl ReportConfig {
             convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
             soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
             converter: ConverterConfig::from_source(src)?,
+            chart_colors: chart_colors(src)?,
         })
     }
+}
+
+fn chart_colors(src: &Source) -> Result<crate::report::ChartColors, ConfigError> {
+    let defaults = crate::report::ChartColors::default();
+    let color = |var: &'static str, default: [u8; 3]| match src.get(var) {
+        None => Ok(default),
+        Some(raw) => crate::report::parse_color(&raw).ok_or(ConfigError::Invalid {
+            var,
+            reason: format!("'{raw}' is not a colour (use RRGGBB, e.g. 1F3A68)"),
+        }),
+    };
+    Ok(crate::report::ChartColors {
+        passed: color("CHART_COLOR_PASSED", defaults.passed)?,
+        failed: color("CHART_COLOR_FAILED", defaults.failed)?,
+        text: color("CHART_COLOR_TEXT", defaults.text)?,
+    })
 }

@@ -60,6 +60,13 @@ impl Source {
         self.vars.insert(key.into(), value.into());
     }
 
+    /// Sets `key` only where no source gave it a value.
+    pub fn set_default(&mut self, key: &str, value: &str) {
+        if self.get(key).is_none() {
+            self.set(key, value);
+        }
+    }
+
     /// The trimmed value, with empty strings treated as unset (a blank line in `.env`
     /// should not count as a deliberate empty setting).
     pub fn get(&self, key: &str) -> Option<String> {

@@ -21,7 +21,7 @@ use crate::learnworlds::Answer;
 pub struct Facts {
     pub student: Student,
     pub assessment: AssessmentInfo,
-    pub school: School,
+    pub school: Option<String>,
     pub submission: SubmissionInfo,
 }
 
@@ -48,30 +48,45 @@ pub fn analyse(
     let spec = &profile.spec;
     let graded = grade(bank, answers, spec.bank.matching, spec.grading.correct_by);
     let grouped = groups::compute(profile.name(), &spec.groupings, bank, &graded)?;
-    let date = facts
-        .submission
-        .timestamp
-        .and_then(|t| chrono::DateTime::from_timestamp(t as i64, 0))
-        .unwrap_or_else(chrono::Utc::now)
-        .format("%d/%m/%Y")
-        .to_string();
+    let first = spec.groupings.first();
+    let list = |map: &Map<String, Value>| -> Vec<Value> {
+        first
+            .and_then(|g| map.get(&g.name))
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+    };
+    let (groups, failed_groups) = (list(&grouped.groups), list(&grouped.failed));
+    let groups_passed = groups.len() - failed_groups.len();
+    let pd_percent = percent(groups_passed, groups.len());
+    let score = score(&graded);
     let mut ctx = ReportContext {
         report: ReportInfo {
             kind: spec.name.clone(),
             title: profile.title().to_string(),
-            date,
         },
         student: facts.student,
         assessment: facts.assessment,
         school: facts.school,
         submission: facts.submission,
-        score: score(&graded),
-        groups: grouped.groups,
+        report_date: chrono::Utc::now().format("%d/%m/%Y").to_string(),
+        level: None,
+        level_internal: None,
+        pd_percent,
+        pd_text: percent_text(pd_percent),
+        correct: score.correct,
+        total: score.total,
+        group_column: first
+            .and_then(|g| groups::column_of(g, bank))
+            .unwrap_or_default(),
+        groups,
+        groups_passed,
+        failed_groups,
+        score,
+        groupings: grouped.groups,
         pct: grouped.pct,
         count: grouped.count,
         failed: grouped.failed,
         questions: questions(bank, &graded),
-        level: None,
         derived: Map::new(),
         placeholders: Map::new(),
     };
@@ -120,10 +135,8 @@ pub fn analyse(
                 .is_true(),
         };
         if applies {
-            ctx.level = Some(Level {
-                name: l.name.clone(),
-                internal: l.internal.clone().unwrap_or_else(|| l.name.clone()),
-            });
+            ctx.level = Some(l.name.clone());
+            ctx.level_internal = Some(l.internal.clone().unwrap_or_else(|| l.name.clone()));
             break;
         }
     }
@@ -135,7 +148,7 @@ pub fn analyse(
         placeholders.insert(name.clone(), Value::from(text));
     }
     for (i, n) in spec.numbered_placeholders.iter().enumerate() {
-        let list = ctx.groups[&n.grouping]
+        let list = ctx.groupings[&n.grouping]
             .as_array()
             .cloned()
             .unwrap_or_default();

@@ -12,32 +12,62 @@ pub const RESERVED: &[&str] = &[
     "school",
     "submission",
     "score",
+    "report_date",
+    "level",
+    "level_internal",
+    "pd_percent",
+    "pd_text",
+    "correct",
+    "total",
+    "group_column",
     "groups",
+    "groups_passed",
+    "failed_groups",
+    "groupings",
     "pct",
     "count",
     "failed",
     "questions",
-    "level",
     "derived",
+    "chart",
 ];
 
+/// A superset of the seed diagnostic's context (docs/templates.md), so that a template written
+/// for it works with any profile: its top-level figures describe the profile's first grouping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportContext {
     pub report: ReportInfo,
     pub student: Student,
     pub assessment: AssessmentInfo,
-    pub school: School,
+    /// The school's name from the webhook.
+    pub school: Option<String>,
     pub submission: SubmissionInfo,
     pub score: Score,
-    /// Per grouping, its groups in bank order (nested groupings inside their parents too).
-    pub groups: Map<String, Value>,
+    /// Day the report was made, dd/mm/yyyy.
+    pub report_date: String,
+    /// The level shown to the student (null without level rules).
+    pub level: Option<String>,
+    /// The level recorded for the school (M1's hidden Nivel 4).
+    pub level_internal: Option<String>,
+    /// Share of the first grouping's groups passed, 0–100, and as printed ("12.50%").
+    pub pd_percent: f64,
+    pub pd_text: String,
+    /// `score.correct`, `score.total`.
+    pub correct: usize,
+    pub total: usize,
+    /// The first grouping's bank column, groups, passed count and failed names.
+    pub group_column: String,
+    pub groups: Vec<Value>,
+    pub groups_passed: usize,
+    pub failed_groups: Vec<Value>,
+    /// Every grouping's groups in bank order (nested groupings inside their parents too).
+    pub groupings: Map<String, Value>,
     /// Per grouping, value → % correct (by the bank's spelling and its normalised form).
     pub pct: Map<String, Value>,
     pub count: Map<String, Value>,
     /// Per grouping, the names of the groups not passed, in bank order.
     pub failed: Map<String, Value>,
     pub questions: Vec<QuestionResult>,
-    pub level: Option<Level>,
     pub derived: Map<String, Value>,
     /// Legacy `<<Name>>` values, as top-level strings (the template engine reads them there).
     #[serde(flatten)]
@@ -50,8 +80,6 @@ pub struct ReportInfo {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
-    /// dd/mm/yyyy of the submission (else of the analysis).
-    pub date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,11 +103,8 @@ pub struct AssessmentInfo {
     pub number: Option<u32>,
     pub url: String,
     pub course_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct School {
-    pub name: Option<String>,
+    /// Submission date (UTC), dd/mm/yyyy; empty when unknown.
+    pub submitted_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,14 +150,6 @@ pub struct QuestionResult {
     pub pilot: bool,
     /// Every bank column of the question, by normalised header.
     pub columns: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Level {
-    /// Shown to the student.
-    pub name: String,
-    /// Recorded for the school (differs from `name` for M1's hidden Nivel 4).
-    pub internal: String,
 }
 
 /// One group of a grouping.

@@ -115,9 +115,9 @@ mod tests {
 
     #[test]
     fn templates_keep_their_final_newline_and_accept_or_defaults() {
-        let ctx = Value::from_serialize(serde_json::json!({"school": {"name": null}}));
+        let ctx = Value::from_serialize(serde_json::json!({"school": null}));
         assert_eq!(
-            render("Saludos,\n{{ school.name or 'El equipo' }}\n", &ctx).unwrap(),
+            render("Saludos,\n{{ school or 'El equipo' }}\n", &ctx).unwrap(),
             "Saludos,\nEl equipo\n"
         );
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use tracing::warn;
 
 use super::analyse::{analyse as run_analysis, Facts};
-use super::context::{AssessmentInfo, ReportContext, School, Student, SubmissionInfo};
+use super::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
 use super::expr;
 use super::patterns::{ascii_readable, expand, file_safe, Vars};
 use super::registry::ProfileRegistry;
@@ -108,10 +108,13 @@ pub fn facts(event: &SubmissionEvent, route: &RouteTarget, submission: &Submissi
             number: route.number,
             url: event.assessment_url.clone(),
             course_id: event.course_id.clone(),
+            submitted_on: submission
+                .submitted_at
+                .and_then(|t| chrono::DateTime::from_timestamp(t as i64, 0))
+                .map(|t| t.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
         },
-        school: School {
-            name: event.school_name.clone(),
-        },
+        school: event.school_name.clone(),
         submission: SubmissionInfo {
             id: Some(submission.id.clone()),
             timestamp: submission.submitted_at,

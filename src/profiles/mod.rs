@@ -80,6 +80,8 @@ pub enum ProfileError {
         profile: String,
         names: Vec<String>,
     },
+    #[error(transparent)]
+    Chart(#[from] crate::report::ChartError),
     #[error("{place} could not be read from storage: {reason}")]
     Storage { place: String, reason: String },
     #[error("stored report context cannot be read: {0}")]
@@ -101,6 +103,7 @@ impl ProfileError {
             Self::TemplateMissing { .. } => "template_missing",
             Self::Template { .. } => "template_invalid",
             Self::UnknownPlaceholders { .. } => "template_unknown_placeholder",
+            Self::Chart(_) => "chart_failed",
             Self::Internal(_) => "job_record_corrupt",
         }
     }

@@ -17,6 +17,8 @@ use super::profile::Profile;
 use super::set::ProfileSet;
 use super::tables::ConversionTable;
 use super::ProfileError;
+use crate::analysis::GroupResult;
+use crate::report::{bar_chart_png, ChartColors, CHART_WIDTH_MM};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub struct ProfilesSettings {
     pub default_template: String,
     /// `PROFILES_RELOAD_SECONDS`: how often the file is read again (0: only at start-up).
     pub reload_every: Duration,
+    /// `CHART_COLOR_*`: the chart a template places with `{{ chart }}`.
+    pub chart_colors: ChartColors,
 }
 
 impl ProfilesSettings {
@@ -35,6 +39,7 @@ impl ProfilesSettings {
             path: cfg.profiles_path.clone(),
             default_template: cfg.template_path.clone(),
             reload_every: cfg.profiles_reload,
+            chart_colors: cfg.chart_colors.clone(),
         }
     }
 }
@@ -222,8 +227,8 @@ impl ProfileRegistry {
         Ok(out)
     }
 
-    /// The filled Word document. A `<<placeholder>>` left unfilled fails the job rather than
-    /// reach a student.
+    /// The filled Word document, with the chart of the first grouping at `{{ chart }}`. A
+    /// `<<placeholder>>` left unfilled fails the job rather than reach a student.
     pub async fn render(
         &self,
         profile: &Profile,
@@ -231,19 +236,48 @@ impl ProfileRegistry {
     ) -> Result<Vec<u8>, ProfileError> {
         let path = profile.spec.template.clone();
         let template = self.template(&path).await?;
-        let context = docx_template::Context::from_serialize(ctx).map_err(|source| {
-            ProfileError::Template {
-                path: path.clone(),
+        let template_err = |path: &str| {
+            let path = path.to_string();
+            move |source| ProfileError::Template {
+                path,
                 source: Box::new(source),
             }
-        })?;
-        let rendered = tokio::task::spawn_blocking(move || template.render_report(&context))
-            .await
-            .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
-            .map_err(|source| ProfileError::Template {
-                path: path.clone(),
-                source: Box::new(source),
-            })?;
+        };
+        let groups: Vec<GroupResult> = ctx["groups"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|g| serde_json::from_value(g.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let colors = self.settings.chart_colors.clone();
+        let ctx = ctx.clone();
+        // Drawing and zipping are CPU work: keep them off the async workers.
+        let rendered = tokio::task::spawn_blocking(move || -> Result<_, ProfileError> {
+            let mut context =
+                docx_template::Context::from_serialize(&ctx).map_err(template_err(&path))?;
+            // Only drawn for templates that show it.
+            if template
+                .variables()
+                .map_err(template_err(&path))?
+                .iter()
+                .any(|v| v == "chart")
+            {
+                let png = bar_chart_png(&groups, &colors)?;
+                let image = docx_template::InlineImage::png(png)
+                    .map_err(template_err(&path))?
+                    .width_mm(CHART_WIDTH_MM);
+                context = context.with_image("chart", image);
+            }
+            let rendered = template
+                .render_report(&context)
+                .map_err(template_err(&path))?;
+            Ok((rendered, path))
+        })
+        .await
+        .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))??;
+        let (rendered, path) = rendered;
         if !rendered.unresolved.is_empty() {
             return Err(ProfileError::UnknownPlaceholders {
                 path,

@@ -255,7 +255,7 @@ fn default_body() -> String {
      Gracias por completar la evaluación \"{{ assessment.title }}\". Te adjuntamos tu informe \
      de resultados en PDF.\n\n\
      Si tienes preguntas sobre tu informe, responde a este correo.\n\n\
-     Saludos,\n{{ school.name or \"El equipo académico\" }}\n"
+     Saludos,\n{{ school or \"El equipo académico\" }}\n"
         .into()
 }
 

@@ -1,20 +1,24 @@
 //! The report document: the school's Word template filled with the analysis, then PDF.
 
+mod chart;
+mod context;
 mod paths;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use docx_template::Template;
+use docx_template::{Context, InlineImage, Template};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+pub use chart::{bar_chart_png, parse_color, ChartColors, ChartError};
+pub use context::{is_known_placeholder, legacy_values, student_name, ReportContext};
 pub use paths::{processed_csv_key, report_key, PROCESSED_HEADER};
 
-use crate::analysis::Analysis;
-use crate::intake::SubmissionEvent;
 use crate::storage::{Storage, StorageError};
+
+/// Width of the chart in the document; its height follows the picture's proportions.
+pub const CHART_WIDTH_MM: f64 = 160.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -24,12 +28,16 @@ pub enum ReportError {
     Template {
         path: String,
         #[source]
-        source: docx_template::TemplateError,
+        source: Box<docx_template::TemplateError>,
     },
     #[error("template {path} has placeholders this report cannot fill: {}", names.iter().map(|n| format!("<<{n}>>")).collect::<Vec<_>>().join(", "))]
     UnknownPlaceholders { path: String, names: Vec<String> },
     #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("rendering stopped unexpectedly: {0}")]
+    Internal(String),
 }
 
 impl ReportError {
@@ -38,41 +46,11 @@ impl ReportError {
             Self::TemplateMissing { .. } => "template_missing",
             Self::Template { .. } => "template_invalid",
             Self::UnknownPlaceholders { .. } => "template_unknown_placeholder",
+            Self::Chart(_) => "chart_failed",
             Self::Storage(_) => "storage_unavailable",
+            Self::Internal(_) => "internal_error",
         }
     }
-}
-
-/// The seed's placeholders: `<<Nombre>>`, `<<Nivel>>`, `<<PD%>>` and `<<T1>>…<<Tn>>`.
-pub fn placeholder_values(
-    event: &SubmissionEvent,
-    analysis: &Analysis,
-) -> BTreeMap<String, String> {
-    let mut values = BTreeMap::new();
-    values.insert("Nombre".to_string(), student_name(event));
-    values.insert("Nivel".to_string(), analysis.level.clone());
-    values.insert("PD%".to_string(), analysis.pd_text.clone());
-    for (i, group) in analysis.groups.iter().enumerate() {
-        values.insert(format!("T{}", i + 1), group.status.clone());
-    }
-    values
-}
-
-/// The student as the report and the email address them: username, else email.
-pub fn student_name(event: &SubmissionEvent) -> String {
-    event
-        .username
-        .clone()
-        .or_else(|| event.email.clone())
-        .unwrap_or_else(|| "estudiante".to_string())
-}
-
-/// Whether a placeholder name is one the report fills (for `template validate`).
-pub fn is_known_placeholder(name: &str) -> bool {
-    matches!(name, "Nombre" | "Nivel" | "PD%")
-        || name
-            .strip_prefix('T')
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 const TEMPLATE_TTL: Duration = Duration::from_secs(60);
@@ -82,14 +60,16 @@ const TEMPLATE_TTL: Duration = Duration::from_secs(60);
 pub struct Reports {
     storage: Storage,
     template_path: String,
+    chart_colors: ChartColors,
     cached: Mutex<Option<(Instant, Arc<Template>)>>,
 }
 
 impl Reports {
-    pub fn new(storage: Storage, template_path: String) -> Self {
+    pub fn new(storage: Storage, template_path: String, chart_colors: ChartColors) -> Self {
         Self {
             storage,
             template_path,
+            chart_colors,
             cached: Mutex::new(None),
         }
     }
@@ -111,37 +91,48 @@ impl Reports {
             .await?
             .ok_or_else(|| ReportError::TemplateMissing {
                 path: self.template_path.clone(),
-                storage: self.storage.describe().to_string(),
+                storage: self.storage.describe(),
             })?;
         let template = Template::from_bytes(&bytes).map_err(|source| ReportError::Template {
             path: self.template_path.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let template = Arc::new(template);
         *cached = Some((Instant::now(), template.clone()));
         Ok(template)
     }
 
-    /// The filled .docx. A placeholder left unfilled fails the job rather than reach a student.
-    pub async fn render(&self, values: &BTreeMap<String, String>) -> Result<Vec<u8>, ReportError> {
+    /// The filled .docx, with the chart at `{{ chart }}`. A legacy placeholder left unfilled
+    /// fails the job rather than reach a student.
+    pub async fn render(&self, report: &ReportContext) -> Result<Vec<u8>, ReportError> {
         let template = self.template().await?;
         let path = self.template_path.clone();
-        let values = values.clone();
-        let rendered = tokio::task::spawn_blocking(move || template.render_legacy(&values))
-            .await
-            .map_err(|e| {
-                ReportError::Storage(StorageError::Config(format!("render task failed: {e}")))
-            })?
-            .map_err(|source| ReportError::Template {
+        let report = report.clone();
+        let colors = self.chart_colors.clone();
+        // Drawing and zipping are CPU work: keep them off the async workers.
+        let rendered = tokio::task::spawn_blocking(move || -> Result<_, ReportError> {
+            let chart = bar_chart_png(&report.groups, &colors)?;
+            let template_err = |source| ReportError::Template {
                 path: path.clone(),
-                source,
-            })?;
-        if !rendered.unresolved.is_empty() {
-            return Err(ReportError::UnknownPlaceholders {
-                path,
-                names: rendered.unresolved,
-            });
-        }
-        Ok(rendered.docx)
+                source: Box::new(source),
+            };
+            let image = InlineImage::png(chart)
+                .map_err(template_err)?
+                .width_mm(CHART_WIDTH_MM);
+            let context = Context::from_serialize(&report)
+                .map_err(template_err)?
+                .with_image("chart", image);
+            let rendered = template.render_report(&context).map_err(template_err)?;
+            if !rendered.unresolved.is_empty() {
+                return Err(ReportError::UnknownPlaceholders {
+                    path,
+                    names: rendered.unresolved,
+                });
+            }
+            Ok(rendered.docx)
+        })
+        .await
+        .map_err(|e| ReportError::Internal(e.to_string()))??;
+        Ok(rendered)
     }
 }

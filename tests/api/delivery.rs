@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 use crate::expected::expected_for;
-use crate::helpers::{automation_body, pdf_text, spawn_app};
+use crate::helpers::{
+    automation_body, pdf_image_count, pdf_text, spawn_app, spawn_app_with, Setup,
+};
 use crate::mail;
 
 const CAMILA_NEWEST: &str = "6650c1d2e3f4a5b6c7d8e9f0";
@@ -61,6 +63,7 @@ async fn a_submission_is_emailed_once_as_a_pdf_showing_the_students_results() {
     );
     assert!(pdf.bytes.starts_with(b"%PDF"));
     assert_report_shows(&pdf_text(&pdf.bytes), "camila.rojas", CAMILA_NEWEST);
+    assert_eq!(pdf_image_count(&pdf.bytes), 1, "the chart is in the report");
 
     let stored =
         std::fs::read(app.data(REPORT_KEY)).expect("the PDF is stored at the documented path");
@@ -167,4 +170,25 @@ async fn with_the_spawn_converter_the_report_is_still_a_real_pdf() {
     assert_eq!(app.drain().await, 1);
     let mail = mail::parse(&app.smtp.received()[0].raw);
     assert_report_shows(&pdf_text(&mail.pdf().bytes), "camila.rojas", CAMILA_NEWEST);
+}
+
+#[tokio::test]
+async fn a_jinja_template_repeats_a_table_row_per_area() {
+    let app = spawn_app_with(Setup {
+        vars: vec![("TEMPLATE_PATH", "templates/ejemplo_jinja.docx".into())],
+        ..Default::default()
+    })
+    .await;
+    app.post_signed(automation_body()).await;
+    assert_eq!(app.drain().await, 1);
+    let mail = mail::parse(&app.smtp.received()[0].raw);
+    let text = pdf_text(&mail.pdf().bytes);
+    assert_report_shows(&text, "camila.rojas", CAMILA_NEWEST);
+    // "Funciones: 6 de 6" comes from the row loop, not from a fixed table.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Funciones") && l.contains("6 de 6")),
+        "{text}"
+    );
+    assert!(text.contains("Test de diagnóstico M1"));
 }

@@ -223,3 +223,20 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// How many pictures a PDF holds (poppler's pdfimages).
+pub fn pdf_image_count(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdfimages")
+        .args(["-list", path.to_str().expect("utf8 path")])
+        .output()
+        .expect("pdfimages is installed (poppler-utils)");
+    // Two header lines, then one line per image (soft masks included, hence "image" only).
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .count()
+}

@@ -6,6 +6,7 @@ mod delivery;
 mod expected;
 mod fake_gcs;
 mod fake_learnworlds;
+mod fidelity;
 mod helpers;
 mod intake;
 mod mail;

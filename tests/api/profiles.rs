@@ -290,7 +290,11 @@ async fn analyze_prints_the_context_and_preview_renders_without_sending() {
     );
     let ctx: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(ctx["report"]["type"], "examen_de_eje");
-    assert_eq!(ctx["groups"]["unidades"][0]["status"], "Riesgo");
+    assert_eq!(ctx["groupings"]["unidades"][0]["status"], "Riesgo");
+    assert_eq!(
+        ctx["groups"][0]["status"], "Riesgo",
+        "the first grouping, for seed-style templates"
+    );
     assert_eq!(ctx["score"]["total"], 25);
 
     let pdf = app.data("preview.pdf");

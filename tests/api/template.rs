@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use webhook_service::report::{ReportError, Reports};
+use webhook_service::report::{ChartColors, ReportContext, ReportError, Reports};
 use webhook_service::storage::{LocalDisk, Storage};
 
 const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -46,21 +46,35 @@ fn document_xml(docx: &[u8]) -> String {
     xml
 }
 
+/// A report context whose legacy values are exactly these.
+fn context(values: &[(&str, &str)]) -> ReportContext {
+    let mut ctx = ReportContext::sample();
+    ctx.legacy = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect::<BTreeMap<_, _>>();
+    ctx
+}
+
 async fn reports_with(template: Vec<u8>) -> (tempfile::TempDir, Reports) {
     let dir = tempfile::tempdir().unwrap();
     let storage = Storage::new(LocalDisk::new(dir.path()).unwrap());
     storage.put("t.docx", template.into()).await.unwrap();
-    (dir, Reports::new(storage, "t.docx".into()))
+    (
+        dir,
+        Reports::new(storage, "t.docx".into(), ChartColors::default()),
+    )
 }
 
 #[tokio::test]
 async fn a_placeholder_split_across_three_formatted_runs_takes_the_first_runs_formatting() {
     let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
-    let values = BTreeMap::from([
-        ("Nivel".to_string(), "Nivel 3".to_string()),
-        ("Extra".to_string(), "x".to_string()),
-    ]);
-    let xml = document_xml(&reports.render(&values).await.unwrap());
+    let xml = document_xml(
+        &reports
+            .render(&context(&[("Nivel", "Nivel 3"), ("Extra", "x")]))
+            .await
+            .unwrap(),
+    );
 
     let first_paragraph = xml.split("</w:p>").next().unwrap();
     let runs: Vec<&str> = first_paragraph.split("<w:r>").skip(1).collect();
@@ -94,8 +108,7 @@ async fn a_placeholder_split_across_three_formatted_runs_takes_the_first_runs_fo
 #[tokio::test]
 async fn an_unknown_placeholder_is_reported_not_left_in_the_document() {
     let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
-    let values = BTreeMap::from([("Nivel".to_string(), "Nivel 3".to_string())]);
-    match reports.render(&values).await {
+    match reports.render(&context(&[("Nivel", "Nivel 3")])).await {
         Err(ReportError::UnknownPlaceholders { names, path }) => {
             assert_eq!(names, vec!["Extra".to_string()]);
             assert_eq!(path, "t.docx");
@@ -107,10 +120,11 @@ async fn an_unknown_placeholder_is_reported_not_left_in_the_document() {
 #[tokio::test]
 async fn values_with_markup_characters_are_escaped() {
     let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
-    let values = BTreeMap::from([
-        ("Nivel".to_string(), "<b>A & B</b>".to_string()),
-        ("Extra".to_string(), String::new()),
-    ]);
-    let xml = document_xml(&reports.render(&values).await.unwrap());
+    let xml = document_xml(
+        &reports
+            .render(&context(&[("Nivel", "<b>A & B</b>"), ("Extra", "")]))
+            .await
+            .unwrap(),
+    );
     assert!(xml.contains("&lt;b&gt;A &amp; B&lt;/b&gt;"), "{xml}");
 }

@@ -6,7 +6,7 @@ use super::CheckReport;
 use crate::learnworlds::Answer;
 use crate::profiles::analyse::{analyse, Facts};
 use crate::profiles::banks::BANK_EXTENSIONS;
-use crate::profiles::context::{AssessmentInfo, School, Student, SubmissionInfo};
+use crate::profiles::context::{AssessmentInfo, Student, SubmissionInfo};
 use crate::profiles::job;
 use crate::profiles::patterns::Vars;
 use crate::profiles::profile::Profile;
@@ -114,6 +114,7 @@ pub(super) async fn check_bank(
         number: s.route.number,
         url: String::new(),
         course_id: None,
+        submitted_on: String::new(),
     };
     let facts = Facts {
         student: Student {
@@ -123,7 +124,7 @@ pub(super) async fn check_bank(
             email: Some("estudiante@example.com".into()),
         },
         assessment,
-        school: School { name: None },
+        school: None,
         submission: SubmissionInfo {
             id: None,
             timestamp: None,

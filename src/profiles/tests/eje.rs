@@ -37,7 +37,7 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
         statuses(&ctx, "unidades"),
         pairs(&[("Números", "No requerido"), ("Potencias", "□")])
     );
-    let units = &ctx.groups["unidades"];
+    let units = &ctx.groupings["unidades"];
     assert_eq!(units[0]["percent_text"], "100.00%");
     assert_eq!(units[1]["percent_text"], "63.64%");
     let nested = |u: usize| -> Vec<(String, String)> {
@@ -112,7 +112,7 @@ fn examen_de_eje_bands_include_their_lower_edge() {
             ("Geometría", "En desarrollo"),
         ])
     );
-    let list = &ctx.groups["unidades"];
+    let list = &ctx.groupings["unidades"];
     assert!(list[0]["recomendacion"]
         .as_str()
         .unwrap()

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use super::analyse::{analyse, Facts};
 use super::banks::LoadedBank;
-use super::context::{AssessmentInfo, ReportContext, School, Student, SubmissionInfo};
+use super::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
 use super::profile::Profile;
 use super::set::ProfileSet;
 use super::tables::ConversionTable;
@@ -87,10 +87,9 @@ pub fn facts() -> Facts {
             number: Some(1),
             url: String::new(),
             course_id: None,
+            submitted_on: "29/05/2024".into(),
         },
-        school: School {
-            name: Some("Academia Ejemplo".into()),
-        },
+        school: Some("Academia Ejemplo".into()),
         submission: SubmissionInfo {
             id: Some("6650c1d2e3f4a5b6c7d8e9f0".into()),
             timestamp: Some(1717000000.123456),
@@ -113,7 +112,7 @@ pub fn run_with(
 
 /// `(name, status)` of a grouping's groups.
 pub fn statuses(ctx: &ReportContext, grouping: &str) -> Vec<(String, String)> {
-    ctx.groups[grouping]
+    ctx.groupings[grouping]
         .as_array()
         .expect("a list")
         .iter()
@@ -133,8 +132,10 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 pub fn level(ctx: &ReportContext) -> (String, String) {
-    let l = ctx.level.as_ref().expect("a level");
-    (l.name.clone(), l.internal.clone())
+    (
+        ctx.level.clone().expect("a level"),
+        ctx.level_internal.clone().expect("an internal level"),
+    )
 }
 
 /// The shared fixtures: `SHARED_DIR`, else `../shared` beside the repository.

@@ -11,6 +11,7 @@ async fn registry(dir: &std::path::Path) -> ProfileRegistry {
         path: "config/reports.toml".into(),
         default_template: "templates/plantilla_test_diagnostico.docx".into(),
         reload_every: Duration::ZERO,
+        chart_colors: Default::default(),
     };
     ProfileRegistry::load(storage, settings).await.unwrap()
 }

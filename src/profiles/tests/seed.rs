@@ -134,9 +134,14 @@ fn the_preset_agrees_with_the_original_seed_analysis_on_the_fixture_submissions(
             &Default::default(),
         )
         .unwrap();
-        assert_eq!(ctx.level.as_ref().unwrap().name, legacy.level, "{}", sub.id);
+        assert_eq!(
+            ctx.level.as_deref(),
+            Some(legacy.level.as_str()),
+            "{}",
+            sub.id
+        );
         let mut expected = serde_json::Map::new();
-        for (k, v) in report::placeholder_values(&event, &legacy) {
+        for (k, v) in report::legacy_values(&report::student_name(&event), &legacy) {
             expected.insert(k, Value::from(v));
         }
         assert_eq!(ctx.placeholders, expected, "{}", sub.id);
@@ -201,11 +206,62 @@ fn without_a_school_name_the_email_is_signed_by_the_academic_team() {
         "question_number,correct_answer,area\n1,A,Números\n",
     );
     let mut ctx = run(&p, &b, &answered("A"));
-    ctx.school.name = None;
+    ctx.school = None;
     let email = email_for(&p, &ctx, &serde_json::to_value(&ctx).unwrap()).unwrap();
     assert!(
         email.body.ends_with("Saludos,\nEl equipo académico\n"),
         "{}",
         email.body
     );
+}
+
+/// Every value of `expected` is in `actual` at the same place (which may hold more).
+fn assert_within(expected: &Value, actual: &Value, place: &str) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, v) in e {
+                let found = a.get(k).unwrap_or_else(|| panic!("{place}.{k} is missing"));
+                assert_within(v, found, &format!("{place}.{k}"));
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            assert_eq!(e.len(), a.len(), "{place}");
+            for (i, (e, a)) in e.iter().zip(a).enumerate() {
+                assert_within(e, a, &format!("{place}[{i}]"));
+            }
+        }
+        (e, a) => assert_eq!(e, a, "{place}"),
+    }
+}
+
+/// A template written for the service's own diagnostic context (docs/templates.md) finds every
+/// variable, with the same value, in the seed profile's context.
+#[test]
+fn the_context_holds_everything_the_diagnostic_template_context_documents() {
+    let p = preset("seed_diagnostic", "");
+    let raw = std::fs::read(fixture("banks/Test de diagnóstico M1_questions.csv")).unwrap();
+    let b = bank(&p, "bank.csv", std::str::from_utf8(&raw).unwrap());
+    let responses: Value =
+        serde_json::from_slice(&std::fs::read(fixture("api/assessment_responses.json")).unwrap())
+            .unwrap();
+    let sub = submission(&responses["data"][0]).unwrap();
+    let event = fixture_event(Some("diagnostico-m1"));
+    let legacy = legacy_analyse(&b.bank, &sub.answers, &Rules::seed_diagnostic()).unwrap();
+    let mut expected = serde_json::to_value(report::ReportContext::new(
+        &event,
+        sub.submitted_at,
+        &legacy,
+    ))
+    .unwrap();
+    // Both are "today"; left out so the test cannot fail at midnight.
+    expected.as_object_mut().unwrap().remove("report_date");
+    let ctx = super::super::analyse(
+        &p,
+        &b,
+        &sub.answers,
+        job_facts(&event, &fallback(), &sub),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_within(&expected, &serde_json::to_value(&ctx).unwrap(), "context");
 }

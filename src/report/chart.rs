@@ -1,0 +1,200 @@
+//! The report's chart: % correct per area as horizontal bars, drawn with plotters and a bundled
+//! font (Carlito), so the picture is the same on every machine and needs no system fonts.
+
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::analysis::GroupResult;
+
+const FONT: &[u8] = include_bytes!("../../assets/fonts/Carlito-Regular.ttf");
+const FAMILY: &str = "report-sans";
+
+/// Colours as `RRGGBB`, from `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartColors {
+    pub passed: [u8; 3],
+    pub failed: [u8; 3],
+    pub text: [u8; 3],
+}
+
+impl Default for ChartColors {
+    fn default() -> Self {
+        Self {
+            passed: [0x1F, 0x3A, 0x68],
+            failed: [0xE0, 0x7A, 0x1F],
+            text: [0x33, 0x33, 0x33],
+        }
+    }
+}
+
+/// Parses `RRGGBB` or `#RRGGBB`.
+pub fn parse_color(s: &str) -> Option<[u8; 3]> {
+    let hex = s.trim().trim_start_matches('#');
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("drawing the chart failed: {0}")]
+pub struct ChartError(String);
+
+/// Pixel size: 1600 × (120 + 90 per group), for about 16 cm wide at 250 dpi.
+pub fn bar_chart_png(groups: &[GroupResult], colors: &ChartColors) -> Result<Vec<u8>, ChartError> {
+    static FONT_ONCE: Once = Once::new();
+    FONT_ONCE.call_once(|| {
+        // The font is compiled in; it cannot fail to parse unless the file was replaced.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+    let width = 1600u32;
+    let height = 160 + 90 * groups.len().max(1) as u32;
+    let mut rgb = vec![0u8; (width * height * 3) as usize];
+    draw(&mut rgb, width, height, groups, colors).map_err(|e| ChartError(e.to_string()))?;
+    let image = image_png(&rgb, width, height)?;
+    Ok(image)
+}
+
+fn draw(
+    rgb: &mut [u8],
+    width: u32,
+    height: u32,
+    groups: &[GroupResult],
+    colors: &ChartColors,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = BitMapBackend::with_buffer(rgb, (width, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let text = RGBColor(colors.text[0], colors.text[1], colors.text[2]);
+    let n = groups.len().max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .margin(30)
+        .margin_right(70)
+        .caption(
+            "Porcentaje de respuestas correctas por área",
+            (FAMILY, 44).into_font().color(&text),
+        )
+        .x_label_area_size(60)
+        .y_label_area_size(430)
+        .build_cartesian_2d(0f64..100f64, (0..n - 1).into_segmented())?;
+    // Bank order from the top: plotters counts segments from the bottom.
+    let row = |i: usize| n - 1 - i;
+    let names: Vec<String> = groups.iter().map(|g| shorten(&g.name, 34)).collect();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|v| format!("{v:.0}%"))
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) if *i < n => names.get(row(*i)).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .label_style((FAMILY, 34).into_font().color(&text))
+        .axis_style(text.mix(0.6))
+        .light_line_style(text.mix(0.12))
+        .draw()?;
+    let bars = groups.iter().enumerate().map(|(i, g)| {
+        let c = if g.passed {
+            colors.passed
+        } else {
+            colors.failed
+        };
+        let mut bar = Rectangle::new(
+            [
+                (0.0, SegmentValue::Exact(row(i))),
+                (g.percent.clamp(0.0, 100.0), SegmentValue::Exact(row(i) + 1)),
+            ],
+            RGBColor(c[0], c[1], c[2]).filled(),
+        );
+        bar.set_margin(14, 14, 0, 0);
+        bar
+    });
+    chart.draw_series(bars)?;
+    // The value sits after the bar, or inside it in white when the bar fills the row.
+    chart.draw_series(groups.iter().enumerate().map(|(i, g)| {
+        let (x, color) = if g.percent > 88.0 {
+            (g.percent - 10.0, WHITE)
+        } else {
+            (g.percent + 1.5, text)
+        };
+        Text::new(
+            format!("{:.0}%", g.percent),
+            (x, SegmentValue::CenterOf(row(i))),
+            (FAMILY, 32).into_font().color(&color),
+        )
+    }))?;
+    root.present()?;
+    Ok(())
+}
+
+fn shorten(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(max - 1).collect::<String>())
+    }
+}
+
+fn image_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut out);
+    image::ImageEncoder::write_image(encoder, rgb, width, height, image::ColorType::Rgb8)
+        .map_err(|e| ChartError(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(name: &str, percent: f64, passed: bool) -> GroupResult {
+        GroupResult {
+            name: name.into(),
+            correct: 0,
+            total: 0,
+            percent,
+            passed,
+            status: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_chart_is_a_png_whose_height_grows_with_the_areas() {
+        let few = bar_chart_png(&[group("Números", 50.0, false)], &ChartColors::default()).unwrap();
+        let many: Vec<GroupResult> = (0..8)
+            .map(|i| group(&format!("Área {i}"), 12.5 * i as f64, i % 2 == 0))
+            .collect();
+        let more = bar_chart_png(&many, &ChartColors::default()).unwrap();
+        let size = |png: &[u8]| image::load_from_memory(png).unwrap();
+        assert_eq!(size(&few).height(), 250);
+        assert_eq!(size(&more).height(), 880);
+        assert_eq!(size(&more).width(), 1600);
+    }
+
+    #[test]
+    fn bars_use_the_configured_colours() {
+        let colors = ChartColors {
+            passed: [0, 200, 0],
+            failed: [200, 0, 0],
+            text: [0, 0, 0],
+        };
+        let png = bar_chart_png(
+            &[group("A", 100.0, true), group("B", 100.0, false)],
+            &colors,
+        )
+        .unwrap();
+        let img = image::load_from_memory(&png).unwrap().to_rgb8();
+        let pixels: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+        assert!(pixels.contains(&[0, 200, 0]) && pixels.contains(&[200, 0, 0]));
+    }
+
+    #[test]
+    fn colours_parse_with_or_without_a_hash() {
+        assert_eq!(parse_color("#1F3A68"), Some([0x1F, 0x3A, 0x68]));
+        assert_eq!(parse_color("e07a1f"), Some([0xE0, 0x7A, 0x1F]));
+        assert_eq!(parse_color("red"), None);
+    }
+}
