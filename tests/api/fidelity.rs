@@ -32,6 +32,7 @@ fn pages(pdf: &[u8]) -> usize {
 fn docx_words(docx: &[u8]) -> BTreeSet<String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut words = BTreeSet::new();
+    let text_runs = regex::Regex::new(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>").unwrap();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
         let name = file.name().to_string();
@@ -43,7 +44,6 @@ fn docx_words(docx: &[u8]) -> BTreeSet<String> {
         }
         let mut xml = String::new();
         file.read_to_string(&mut xml).unwrap();
-        let text_runs = regex::Regex::new(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>").unwrap();
         for m in text_runs.captures_iter(&xml) {
             let text = m[1]
                 .replace("&amp;", "&")
