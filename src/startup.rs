@@ -226,8 +226,20 @@ pub fn router(ctx: Arc<AppContext>) -> Router {
         .route("/healthz", get(admin::healthz))
         .route("/readyz", get(admin::readyz))
         .route("/admin/status", get(admin::status))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(ctx)
+}
+
+/// The request's span without the URL token second factor (it is a secret) and without the
+/// query string.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = if path.starts_with("/webhook/") {
+        "/webhook/{token}"
+    } else {
+        path
+    };
+    tracing::debug_span!("http", method = %request.method(), path = %path)
 }
 
 async fn shutdown_signal() {

@@ -224,3 +224,46 @@ async fn admin_status_needs_the_admin_token() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["jobs"]["queued"], 0);
 }
+
+#[tokio::test]
+async fn the_url_token_is_a_second_factor_the_operator_controls() {
+    let token = "k9Yt2mQ7vR4xW8pL3nB6";
+    let app = spawn_app_with(Setup {
+        vars: vec![
+            ("WEBHOOK_URL_TOKEN", token.into()),
+            ("WEBHOOK_REQUIRE_SIGNATURE", "false".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let post = |path: String, signature: Option<&'static str>| {
+        let mut req = app
+            .http
+            .post(format!("{}{path}", app.address))
+            .body(automation_body());
+        if let Some(sig) = signature {
+            req = req.header("Learnworlds-Webhook-Signature", sig);
+        }
+        req.send()
+    };
+    let r = post("/webhook".into(), Some("v1=test-signature-5f1c"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "invalid_url_token"
+    );
+    let r = post("/webhook/wrong-token-0000000000".into(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // With the token, the header may be missing (automations that do not send it) but a wrong
+    // header is still refused.
+    let r = post(format!("/webhook/{token}"), Some("v1=wrong"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = post(format!("/webhook/{token}"), None).await.unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+}

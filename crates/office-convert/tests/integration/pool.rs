@@ -104,10 +104,7 @@ async fn a_pool_refuses_to_start_inside_a_worker_process() {
             .await
             .err()
             .expect("refused");
-        assert!(
-            err.to_string().contains("run_worker_if_requested"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("run_worker_if_requested"), "{err}");
         return;
     }
     // The pool marks its workers' environment: a worker that is only a shell shows it.
@@ -123,10 +120,16 @@ async fn a_pool_refuses_to_start_inside_a_worker_process() {
         ],
     };
     assert!(Pool::start(opts).await.is_err());
-    assert_eq!(std::fs::read_to_string(&marker).expect("marker").trim(), "1");
+    assert_eq!(
+        std::fs::read_to_string(&marker).expect("marker").trim(),
+        "1"
+    );
     // Re-run this very test in a process whose environment says "worker".
     let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "pool::a_pool_refuses_to_start_inside_a_worker_process"])
+        .args([
+            "--exact",
+            "pool::a_pool_refuses_to_start_inside_a_worker_process",
+        ])
         .env("OFFICE_CONVERT_IN_WORKER", "1")
         .status()
         .expect("re-run");
