@@ -8,7 +8,8 @@ use docx_template::{cli, JinjaOptions, TemplateOptions};
 use office_convert::{Converter, SpawnConverter, SpawnOptions};
 
 use crate::config::Config;
-use crate::report::{bar_chart_png, is_known_placeholder, ReportContext, CHART_WIDTH_MM};
+use crate::profiles::sample::sample_context;
+use crate::report::{bar_chart_png, chart_groups, CHART_WIDTH_MM};
 use crate::storage::Storage;
 
 pub async fn validate(
@@ -38,15 +39,14 @@ pub async fn validate(
     };
     let report = cli::validate_files(&template, Some(&context));
     print!("{report}");
-    let unknown: Vec<&String> = report
-        .unresolved_legacy
-        .iter()
-        .filter(|n| !is_known_placeholder(n))
-        .collect();
-    if !unknown.is_empty() {
-        let names: Vec<String> = unknown.iter().map(|n| format!("<<{n}>>")).collect();
+    if !report.unresolved_legacy.is_empty() {
+        let names: Vec<String> = report
+            .unresolved_legacy
+            .iter()
+            .map(|n| format!("<<{n}>>"))
+            .collect();
         println!(
-            "UNKNOWN placeholders the service does not fill: {} (known: <<Nombre>>, <<Nivel>>, <<PD%>>, <<T1>>…<<Tn>>)",
+            "UNKNOWN placeholders the report does not fill: {}",
             names.join(", ")
         );
     }
@@ -59,14 +59,12 @@ pub async fn validate(
     })
 }
 
-/// The documented report context with the sample bank's areas and a real chart, as a JSON file
+/// The report context (the seed diagnostic on the sample bank) and a real chart, as a JSON file
 /// the template engine can read (`$image` paths are relative to it).
 pub fn sample_context_file(config: &Config, dir: &Path) -> anyhow::Result<PathBuf> {
-    let sample = ReportContext::sample();
-    std::fs::write(
-        dir.join("chart.png"),
-        bar_chart_png(&sample.groups, &config.report.chart_colors)?,
-    )?;
+    let sample = sample_context()?;
+    let chart = bar_chart_png(&chart_groups(&sample.groups), &config.report.chart_colors)?;
+    std::fs::write(dir.join("chart.png"), chart)?;
     let mut json = serde_json::to_value(&sample)?;
     json["chart"] =
         serde_json::json!({"$image": {"path": "chart.png", "width_mm": CHART_WIDTH_MM}});

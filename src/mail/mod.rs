@@ -7,7 +7,7 @@ mod smtp;
 use async_trait::async_trait;
 use lettre::Message;
 
-pub use message::{profile_email, report_email, test_email, ProfileEmail, ReportEmail};
+pub use message::{report_email, test_email, ReportEmail};
 pub use outbox::OutboxTransport;
 pub use smtp::SmtpTransport;
 

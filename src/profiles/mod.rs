@@ -19,6 +19,7 @@ pub mod presets;
 pub mod profile;
 pub mod registry;
 pub mod routing;
+pub mod sample;
 pub mod set;
 pub mod spec;
 pub mod tables;

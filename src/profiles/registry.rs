@@ -17,8 +17,7 @@ use super::profile::Profile;
 use super::set::ProfileSet;
 use super::tables::ConversionTable;
 use super::ProfileError;
-use crate::analysis::GroupResult;
-use crate::report::{bar_chart_png, ChartColors, CHART_WIDTH_MM};
+use crate::report::{fill_template, ChartColors, FillError};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, Clone)]
@@ -236,48 +235,19 @@ impl ProfileRegistry {
     ) -> Result<Vec<u8>, ProfileError> {
         let path = profile.spec.template.clone();
         let template = self.template(&path).await?;
-        let template_err = |path: &str| {
-            let path = path.to_string();
-            move |source| ProfileError::Template {
-                path,
-                source: Box::new(source),
-            }
-        };
-        let groups: Vec<GroupResult> = ctx["groups"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter_map(|g| serde_json::from_value(g.clone()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
         let colors = self.settings.chart_colors.clone();
         let ctx = ctx.clone();
         // Drawing and zipping are CPU work: keep them off the async workers.
-        let rendered = tokio::task::spawn_blocking(move || -> Result<_, ProfileError> {
-            let mut context =
-                docx_template::Context::from_serialize(&ctx).map_err(template_err(&path))?;
-            // Only drawn for templates that show it.
-            if template
-                .variables()
-                .map_err(template_err(&path))?
-                .iter()
-                .any(|v| v == "chart")
-            {
-                let png = bar_chart_png(&groups, &colors)?;
-                let image = docx_template::InlineImage::png(png)
-                    .map_err(template_err(&path))?
-                    .width_mm(CHART_WIDTH_MM);
-                context = context.with_image("chart", image);
-            }
-            let rendered = template
-                .render_report(&context)
-                .map_err(template_err(&path))?;
-            Ok((rendered, path))
-        })
-        .await
-        .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))??;
-        let (rendered, path) = rendered;
+        let rendered = tokio::task::spawn_blocking(move || fill_template(&template, &ctx, &colors))
+            .await
+            .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
+            .map_err(|e| match e {
+                FillError::Template(source) => ProfileError::Template {
+                    path: path.clone(),
+                    source: Box::new(source),
+                },
+                FillError::Chart(e) => e.into(),
+            })?;
         if !rendered.unresolved.is_empty() {
             return Err(ProfileError::UnknownPlaceholders {
                 path,

@@ -1,10 +1,8 @@
 //! How a stage failure is recorded: a stable code for the operator, a message, and whether
 //! trying again can help.
 
-use crate::analysis::AnalysisError;
 use crate::learnworlds::LwError;
 use crate::mail::MailError;
-use crate::report::ReportError;
 use crate::storage::StorageError;
 use crate::store::StoreError;
 
@@ -50,22 +48,6 @@ impl From<LwError> for JobError {
             permanent: !e.is_transient(),
             message: e.to_string(),
         }
-    }
-}
-
-impl From<AnalysisError> for JobError {
-    fn from(e: AnalysisError) -> Self {
-        Self {
-            code: e.code(),
-            permanent: matches!(e, AnalysisError::NoAnswers),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<ReportError> for JobError {
-    fn from(e: ReportError) -> Self {
-        Self::transient(e.code(), e.to_string())
     }
 }
 

@@ -10,7 +10,7 @@ use super::JobError;
 use crate::config::MailConfig;
 use crate::intake::SubmissionEvent;
 use crate::learnworlds::{LearnWorlds, Submission};
-use crate::mail::{profile_email, MailTransport, ProfileEmail};
+use crate::mail::{report_email, MailTransport, ReportEmail};
 use crate::profiles::{job as profile_job, ProfileRegistry};
 use crate::report;
 use crate::storage::Storage;
@@ -170,9 +170,9 @@ impl Pipeline {
         let to = self.recipient(job, event)?;
         let (ctx, value) = self.context(job)?;
         let parts = profile_job::email_parts(&self.profiles, &ctx, &value)?;
-        let message = profile_email(
+        let message = report_email(
             &self.mail,
-            ProfileEmail {
+            ReportEmail {
                 to: &to,
                 subject: &parts.subject,
                 body: parts.body,
@@ -202,11 +202,9 @@ impl Pipeline {
             job.report_key.clone().unwrap_or_default(),
             sent.to_rfc3339(),
         ];
-        // A job emailed before report profiles existed keeps the seed's log.
-        let processed_csv = match profile_job::stored_context(job.analysis.as_deref()) {
-            Some((ctx, _)) => profile_job::output_keys(&self.profiles, &ctx)?.1,
-            None => report::processed_csv_key(event),
-        };
+        let (ctx, _) = profile_job::stored_context(job.analysis.as_deref())
+            .ok_or_else(|| corrupt("analysis", "not a report context"))?;
+        let processed_csv = profile_job::output_keys(&self.profiles, &ctx)?.1;
         self.storage
             .append_csv_row(&processed_csv, &report::PROCESSED_HEADER, &row, 3)
             .await?;

@@ -7,9 +7,10 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+use docx_template::Template;
 use office_convert::{Converter, Pool, PoolOptions, SpawnConverter, SpawnOptions, WorkerCommand};
-use webhook_service::report::{ChartColors, ReportContext, Reports};
-use webhook_service::storage::{LocalDisk, Storage};
+use webhook_service::profiles::sample::sample_context;
+use webhook_service::report::{fill_template, ChartColors};
 
 use crate::helpers::{fixture, pdf_text, repo_root};
 
@@ -78,16 +79,14 @@ async fn check(name: &str, docx: Vec<u8>, pool: &Pool, spawn: &SpawnConverter) {
     );
 }
 
-async fn rendered(template: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = Storage::new(LocalDisk::new(dir.path()).unwrap());
+/// A shipped template filled with the sample report context (and its chart).
+fn rendered(template: &str) -> Vec<u8> {
     let bytes = std::fs::read(repo_root().join("templates").join(template)).unwrap();
-    storage.put("t.docx", bytes.into()).await.unwrap();
-    let reports = Reports::new(storage, "t.docx".into(), ChartColors::default());
-    reports
-        .render(&ReportContext::sample())
-        .await
-        .expect("renders")
+    let template = Template::from_bytes(&bytes).unwrap();
+    let ctx = serde_json::to_value(sample_context().unwrap()).unwrap();
+    let filled = fill_template(&template, &ctx, &ChartColors::default()).expect("renders");
+    assert!(filled.unresolved.is_empty(), "{:?}", filled.unresolved);
+    filled.docx
 }
 
 #[tokio::test]
@@ -107,7 +106,7 @@ async fn the_pool_matches_soffice_on_the_shipped_templates_and_the_schools_draft
         timeout: Duration::from_secs(90),
         scratch_dir: scratch.path().join("spawn"),
     });
-    let default_report = rendered("plantilla_test_diagnostico.docx").await;
+    let default_report = rendered("plantilla_test_diagnostico.docx");
     assert_eq!(
         pages(&pool.convert(default_report.clone()).await.unwrap()),
         2,
@@ -116,7 +115,7 @@ async fn the_pool_matches_soffice_on_the_shipped_templates_and_the_schools_draft
     check("default report", default_report, &pool, &spawn).await;
     check(
         "Jinja example report",
-        rendered("ejemplo_jinja.docx").await,
+        rendered("ejemplo_jinja.docx"),
         &pool,
         &spawn,
     )

@@ -1,9 +1,12 @@
 //! The seed placeholders in a Word document, including one Word split across three runs.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use webhook_service::report::{ChartColors, ReportContext, ReportError, Reports};
+use std::time::Duration;
+
+use webhook_service::profiles::sample::sample_context;
+use webhook_service::profiles::{ProfileError, ProfileRegistry, ProfilesSettings};
+use webhook_service::report::ChartColors;
 use webhook_service::storage::{LocalDisk, Storage};
 
 const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -46,29 +49,48 @@ fn document_xml(docx: &[u8]) -> String {
     xml
 }
 
-/// A report context whose legacy values are exactly these.
-fn context(values: &[(&str, &str)]) -> ReportContext {
-    let mut ctx = ReportContext::sample();
-    ctx.legacy = values
+/// The sample report context with exactly these legacy values.
+fn context(values: &[(&str, &str)]) -> serde_json::Value {
+    let mut ctx = sample_context().unwrap();
+    ctx.placeholders = values
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect::<BTreeMap<_, _>>();
-    ctx
+        .map(|(k, v)| (k.to_string(), (*v).into()))
+        .collect();
+    serde_json::to_value(ctx).unwrap()
 }
 
-async fn reports_with(template: Vec<u8>) -> (tempfile::TempDir, Reports) {
+/// What the job's render stage does: the seed profile's template, read from storage.
+struct Renderer {
+    _dir: tempfile::TempDir,
+    registry: ProfileRegistry,
+}
+
+impl Renderer {
+    async fn render(&self, ctx: &serde_json::Value) -> Result<Vec<u8>, ProfileError> {
+        let profile = self.registry.current().profile("seed_diagnostic").unwrap();
+        self.registry.render(&profile, ctx).await
+    }
+}
+
+async fn reports_with(template: Vec<u8>) -> Renderer {
     let dir = tempfile::tempdir().unwrap();
     let storage = Storage::new(LocalDisk::new(dir.path()).unwrap());
     storage.put("t.docx", template.into()).await.unwrap();
-    (
-        dir,
-        Reports::new(storage, "t.docx".into(), ChartColors::default()),
-    )
+    let settings = ProfilesSettings {
+        path: "config/reports.toml".into(),
+        default_template: "t.docx".into(),
+        reload_every: Duration::ZERO,
+        chart_colors: ChartColors::default(),
+    };
+    Renderer {
+        _dir: dir,
+        registry: ProfileRegistry::load(storage, settings).await.unwrap(),
+    }
 }
 
 #[tokio::test]
 async fn a_placeholder_split_across_three_formatted_runs_takes_the_first_runs_formatting() {
-    let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
+    let reports = reports_with(docx(DOCUMENT)).await;
     let xml = document_xml(
         &reports
             .render(&context(&[("Nivel", "Nivel 3"), ("Extra", "x")]))
@@ -107,9 +129,9 @@ async fn a_placeholder_split_across_three_formatted_runs_takes_the_first_runs_fo
 
 #[tokio::test]
 async fn an_unknown_placeholder_is_reported_not_left_in_the_document() {
-    let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
+    let reports = reports_with(docx(DOCUMENT)).await;
     match reports.render(&context(&[("Nivel", "Nivel 3")])).await {
-        Err(ReportError::UnknownPlaceholders { names, path }) => {
+        Err(ProfileError::UnknownPlaceholders { names, path, .. }) => {
             assert_eq!(names, vec!["Extra".to_string()]);
             assert_eq!(path, "t.docx");
         }
@@ -119,7 +141,7 @@ async fn an_unknown_placeholder_is_reported_not_left_in_the_document() {
 
 #[tokio::test]
 async fn values_with_markup_characters_are_escaped() {
-    let (_dir, reports) = reports_with(docx(DOCUMENT)).await;
+    let reports = reports_with(docx(DOCUMENT)).await;
     let xml = document_xml(
         &reports
             .render(&context(&[("Nivel", "<b>A & B</b>"), ("Extra", "")]))

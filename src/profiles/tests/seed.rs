@@ -4,12 +4,10 @@
 use serde_json::Value;
 
 use super::*;
-use crate::analysis::{analyse as legacy_analyse, Rules};
 use crate::intake::SubmissionEvent;
 use crate::learnworlds::types::submission;
 use crate::profiles::job::{email_for, facts as job_facts, output_keys_for};
 use crate::profiles::routing::RouteTarget;
-use crate::report;
 
 fn twenty_areas() -> String {
     let mut csv = "question_number,correct_answer,area\n".to_string();
@@ -105,27 +103,57 @@ fn fallback() -> RouteTarget {
     }
 }
 
-/// The seed preset against the service's original implementation, on every submission of the
-/// shared fixture.
-#[test]
-fn the_preset_agrees_with_the_original_seed_analysis_on_the_fixture_submissions() {
-    let p = preset("seed_diagnostic", "");
-    let file = fixture("banks/Test de diagnóstico M1_questions.csv");
-    let raw = std::fs::read(&file).unwrap();
-    let b = bank(&p, "bank.csv", std::str::from_utf8(&raw).unwrap());
+/// The seed rule computed straight from the bank text, independently of the profile code:
+/// (area, all its questions right) in bank order.
+fn oracle(bank_csv: &str, sub: &crate::learnworlds::Submission) -> Vec<(String, bool)> {
+    let answer = |n: &str| {
+        sub.answers
+            .iter()
+            .find(|a| a.label.trim() == format!("Pregunta {n}"))
+            .map(|a| a.answer.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut areas: Vec<(String, bool)> = Vec::new();
+    for line in bank_csv.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let right = answer(cols[0]).eq_ignore_ascii_case(cols[1].trim());
+        match areas.iter_mut().find(|(a, _)| a == cols[2]) {
+            Some((_, all)) => *all &= right,
+            None => areas.push((cols[2].to_string(), right)),
+        }
+    }
+    areas
+}
+
+fn fixture_submissions() -> Vec<crate::learnworlds::Submission> {
     let responses: Value =
         serde_json::from_slice(&std::fs::read(fixture("api/assessment_responses.json")).unwrap())
             .unwrap();
-    let event = fixture_event(Some("diagnostico-m1"));
-    let subs: Vec<_> = responses["data"]
+    responses["data"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(submission)
-        .collect();
+        .collect()
+}
+
+/// On every submission of the shared fixture, the preset gives the seed's level and
+/// placeholders, and every variable docs/templates.md documents.
+#[test]
+fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
+    let p = preset("seed_diagnostic", "");
+    let csv =
+        std::fs::read_to_string(fixture("banks/Test de diagnóstico M1_questions.csv")).unwrap();
+    let b = bank(&p, "bank.csv", &csv);
+    let event = fixture_event(Some("diagnostico-m1"));
+    let subs = fixture_submissions();
     assert_eq!(subs.len(), 3);
     for sub in subs {
-        let legacy = legacy_analyse(&b.bank, &sub.answers, &Rules::seed_diagnostic()).unwrap();
+        let areas = oracle(&csv, &sub);
+        let passed = areas.iter().filter(|(_, ok)| *ok).count();
+        let pd = passed as f64 * 100.0 / areas.len() as f64;
+        let level = if pd >= 55.0 { "Nivel 3" } else { "Nivel 2" };
+        let status = |ok: bool| if ok { "Aprobado" } else { "Reprobado" };
         let ctx = super::super::analyse(
             &p,
             &b,
@@ -134,17 +162,37 @@ fn the_preset_agrees_with_the_original_seed_analysis_on_the_fixture_submissions(
             &Default::default(),
         )
         .unwrap();
-        assert_eq!(
-            ctx.level.as_deref(),
-            Some(legacy.level.as_str()),
-            "{}",
-            sub.id
-        );
-        let mut expected = serde_json::Map::new();
-        for (k, v) in report::legacy_values(&report::student_name(&event), &legacy) {
-            expected.insert(k, Value::from(v));
+        let mut placeholders = serde_json::Map::new();
+        placeholders.insert("Nombre".into(), "camila.rojas".into());
+        placeholders.insert("Nivel".into(), level.into());
+        placeholders.insert("PD%".into(), format!("{pd:.2}%").into());
+        for (i, (_, ok)) in areas.iter().enumerate() {
+            placeholders.insert(format!("T{}", i + 1), status(*ok).into());
         }
-        assert_eq!(ctx.placeholders, expected, "{}", sub.id);
+        assert_eq!(ctx.placeholders, placeholders, "{}", sub.id);
+        let expected = serde_json::json!({
+            "student": {"id": "64f1a2b3c4d5e6f7a8b9c0d1", "name": "camila.rojas",
+                        "username": "camila.rojas", "email": "camila.rojas@example.com"},
+            "assessment": {"id": "65a1f0c2b3d4e5f6a7b8c9d0", "title": "Test de diagnóstico M1",
+                           "course_id": "diagnostico-m1"},
+            "school": "Academia Ejemplo",
+            "level": level,
+            "pd_text": format!("{pd:.2}%"),
+            "group_column": "area",
+            "groups_passed": passed,
+            "total": 53,
+            "groups": areas.iter().map(|(name, ok)| serde_json::json!({
+                "name": name, "passed": ok, "status": status(*ok)})).collect::<Vec<_>>(),
+            "failed_groups": areas.iter().filter(|(_, ok)| !ok).map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        });
+        let actual = serde_json::to_value(&ctx).unwrap();
+        assert_within(&expected, &actual, "context");
+        for key in ["pd_percent", "correct", "report_date"] {
+            assert!(actual.get(key).is_some(), "{key} is documented");
+        }
+        assert!(actual["assessment"]["submitted_on"]
+            .as_str()
+            .is_some_and(|d| d.len() == 10));
     }
 }
 
@@ -174,8 +222,15 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
         )
         .unwrap();
         let (key, csv) = output_keys_for(&p, &ctx);
-        assert_eq!(key, report::report_key(&event, Some(1717000000.12)));
-        assert_eq!(csv, report::processed_csv_key(&event));
+        let folder = match course {
+            Some(c) => format!("data/webhook_reports/{c}"),
+            None => "data/webhook_reports/test-de-diagnostico-m1".to_string(),
+        };
+        assert_eq!(
+            key,
+            format!("{folder}/64f1a2b3c4d5e6f7a8b9c0d1_Test_de_diagnóstico_M1_20240529_162640.pdf")
+        );
+        assert_eq!(csv, format!("{folder}/processed.csv"));
         let email = email_for(&p, &ctx, &serde_json::to_value(&ctx).unwrap()).unwrap();
         assert_eq!(email.subject, "Tu informe de resultados - Diagnóstico");
         assert_eq!(
@@ -191,10 +246,6 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
              Saludos,\nAcademia Ejemplo\n"
         );
     }
-    assert_eq!(
-        report::report_key(&fixture_event(Some("diagnostico-m1")), Some(1717000000.12)),
-        "data/webhook_reports/diagnostico-m1/64f1a2b3c4d5e6f7a8b9c0d1_Test_de_diagnóstico_M1_20240529_162640.pdf"
-    );
 }
 
 #[test]
@@ -232,36 +283,4 @@ fn assert_within(expected: &Value, actual: &Value, place: &str) {
         }
         (e, a) => assert_eq!(e, a, "{place}"),
     }
-}
-
-/// A template written for the service's own diagnostic context (docs/templates.md) finds every
-/// variable, with the same value, in the seed profile's context.
-#[test]
-fn the_context_holds_everything_the_diagnostic_template_context_documents() {
-    let p = preset("seed_diagnostic", "");
-    let raw = std::fs::read(fixture("banks/Test de diagnóstico M1_questions.csv")).unwrap();
-    let b = bank(&p, "bank.csv", std::str::from_utf8(&raw).unwrap());
-    let responses: Value =
-        serde_json::from_slice(&std::fs::read(fixture("api/assessment_responses.json")).unwrap())
-            .unwrap();
-    let sub = submission(&responses["data"][0]).unwrap();
-    let event = fixture_event(Some("diagnostico-m1"));
-    let legacy = legacy_analyse(&b.bank, &sub.answers, &Rules::seed_diagnostic()).unwrap();
-    let mut expected = serde_json::to_value(report::ReportContext::new(
-        &event,
-        sub.submitted_at,
-        &legacy,
-    ))
-    .unwrap();
-    // Both are "today"; left out so the test cannot fail at midnight.
-    expected.as_object_mut().unwrap().remove("report_date");
-    let ctx = super::super::analyse(
-        &p,
-        &b,
-        &sub.answers,
-        job_facts(&event, &fallback(), &sub),
-        &Default::default(),
-    )
-    .unwrap();
-    assert_within(&expected, &serde_json::to_value(&ctx).unwrap(), "context");
 }
