@@ -1,12 +1,13 @@
 //! Durable intake with group commit: concurrent webhooks share one transaction (and one fsync),
 //! and each request is answered only after the transaction holding its event has committed.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Backend, Store, StoreError};
 
 /// What the intake wants recorded.
 #[derive(Debug, Clone)]
@@ -31,24 +32,41 @@ const MAX_BATCH: usize = 512;
 
 type Reply = oneshot::Sender<Result<Inserted, StoreError>>;
 
-/// Front of the single writer task.
+/// Front of the writer tasks.
 #[derive(Clone)]
 pub struct IntakeWriter {
-    tx: mpsc::Sender<(NewEvent, Reply)>,
+    writers: Arc<[mpsc::Sender<(NewEvent, Reply)>]>,
+    next: Arc<AtomicUsize>,
 }
 
 impl IntakeWriter {
-    /// Starts the writer. `job_ready` is notified after every commit that queued a job, so
+    /// Starts the writers. `job_ready` is notified after every commit that queued a job, so
     /// idle workers start at once instead of at their next poll.
     pub fn spawn(store: Store, job_ready: Arc<Notify>) -> Self {
-        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(store, rx, job_ready));
-        Self { tx }
+        // SQLite has one writer at a time anyway; PostgreSQL spends most of a batch on round
+        // trips, which several transactions in flight overlap. Concurrent copies of one event
+        // in two transactions still meet at the unique key: the second sees a duplicate.
+        let count = match store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 4,
+        };
+        let writers = (0..count)
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+                tokio::spawn(run(store.clone(), rx, job_ready.clone()));
+                tx
+            })
+            .collect();
+        Self {
+            writers,
+            next: Arc::default(),
+        }
     }
 
     pub async fn submit(&self, event: NewEvent) -> Result<Inserted, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.writers.len();
+        self.writers[i]
             .send((event, reply))
             .await
             .map_err(|_| StoreError::WriterGone)?;
