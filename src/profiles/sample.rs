@@ -48,7 +48,12 @@ pub fn sample_context() -> Result<ReportContext, ProfileError> {
         })
         .collect();
     let bank = LoadedBank::prepare(bank, &profile.spec.bank)?;
-    let facts = Facts {
+    analyse(&profile, &bank, &answers, sample_facts(), &BTreeMap::new())
+}
+
+/// The sample student (the fixtures' Camila) and diagnostic assessment.
+pub fn sample_facts() -> Facts {
+    Facts {
         student: Student {
             id: "64f1a2b3c4d5e6f7a8b9c0d1".into(),
             name: "camila.rojas".into(),
@@ -71,8 +76,7 @@ pub fn sample_context() -> Result<ReportContext, ProfileError> {
             id: Some("6650c1d2e3f4a5b6c7d8e9f0".into()),
             timestamp: Some(1_717_000_000.0),
         },
-    };
-    analyse(&profile, &bank, &answers, facts, &BTreeMap::new())
+    }
 }
 
 #[cfg(test)]

@@ -93,11 +93,7 @@ fn split_paragraph(p: Element) -> Vec<Element> {
         np
     };
     let mut out = Vec::new();
-    let mut cur = Element {
-        name: p.name.clone(),
-        attrs: p.attrs.clone(),
-        children: Vec::new(),
-    };
+    let mut cur = p.shell();
     for child in p.children {
         let Node::Elem(run) = child else {
             cur.children.push(child);
@@ -119,11 +115,7 @@ fn split_paragraph(p: Element) -> Vec<Element> {
             }
             r
         };
-        let mut cur_run = Element {
-            name: run.name.clone(),
-            attrs: run.attrs.clone(),
-            children: Vec::new(),
-        };
+        let mut cur_run = run.shell();
         for rc in run.children {
             match rc {
                 Node::Elem(t) if t.is("w:t") && text_has(&t, &['\u{7}', '\u{c}']) => {

@@ -187,11 +187,7 @@ fn run_has_object(r: &Element) -> bool {
 /// A picture or rich text printed inside text: the run is cut there; text before keeps its
 /// formatting, text after continues in a run without properties (as docxtpl does).
 fn split_run(run: Element, st: &mut RenderState<'_>, rels: &mut PartRels, out: &mut Vec<Node>) {
-    let mut cur = Element {
-        name: run.name.clone(),
-        attrs: run.attrs.clone(),
-        children: Vec::new(),
-    };
+    let mut cur = run.shell();
     for child in run.children {
         let Node::Elem(t) = child else {
             cur.children.push(child);
@@ -201,11 +197,7 @@ fn split_run(run: Element, st: &mut RenderState<'_>, rels: &mut PartRels, out: &
             cur.children.push(Node::Elem(t));
             continue;
         }
-        let mut piece = Element {
-            name: t.name.clone(),
-            attrs: t.attrs.clone(),
-            children: Vec::new(),
-        };
+        let mut piece = t.shell();
         for n in t.children {
             match object_index(&n).and_then(|i| st.objects.get(i)) {
                 Some(obj) => {

@@ -76,11 +76,7 @@ fn first_mark(e: &Element) -> Option<Node> {
 /// Split a run at each `{%r %}`/`{{r }}` tag: text before keeps the run's formatting, the
 /// tag stands alone between runs, and text after goes to a run without properties.
 fn split_run(run: Element, out: &mut Vec<Node>) {
-    let mut cur = Element {
-        name: run.name.clone(),
-        attrs: run.attrs.clone(),
-        children: Vec::new(),
-    };
+    let mut cur = run.shell();
     for child in run.children {
         let Node::Elem(t) = child else {
             cur.children.push(child);
@@ -90,11 +86,7 @@ fn split_run(run: Element, out: &mut Vec<Node>) {
             cur.children.push(Node::Elem(t));
             continue;
         }
-        let mut piece = Element {
-            name: t.name.clone(),
-            attrs: t.attrs.clone(),
-            children: Vec::new(),
-        };
+        let mut piece = t.shell();
         for n in t.children {
             let bare = match &n {
                 Node::Jinja(src) => match tags::level(src) {

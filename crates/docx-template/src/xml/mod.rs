@@ -40,6 +40,15 @@ pub struct Element {
 }
 
 impl Element {
+    /// The same element without its children: the start of a copy that gets other content.
+    pub fn shell(&self) -> Element {
+        Element {
+            name: self.name.clone(),
+            attrs: self.attrs.clone(),
+            children: Vec::new(),
+        }
+    }
+
     pub fn new(name: &str) -> Self {
         Element {
             name: name.to_string(),
