@@ -39,6 +39,8 @@ pub struct Question {
     pub key: QuestionKey,
     /// The correct option, normalised.
     pub answer_key: String,
+    /// The correct option as the bank writes it (trimmed), for showing it in reports.
+    pub answer_text: String,
     /// Every column by normalised header, raw cell text (groupings such as `area`).
     pub columns: BTreeMap<String, String>,
     /// 1-based row in the file, for messages.
@@ -151,6 +153,7 @@ impl Bank {
                 key: question_key(&label),
                 label,
                 answer_key: normalize(&answer),
+                answer_text: answer,
                 columns,
                 row: row_no,
             });

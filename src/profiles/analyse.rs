@@ -25,16 +25,6 @@ pub struct Facts {
     pub submission: SubmissionInfo,
 }
 
-/// Header names of the answer key, to show the key as the bank writes it.
-const KEY_COLUMNS: &[&str] = &[
-    "correct_answer",
-    "correct_alternative",
-    "alternativa",
-    "respuesta_correcta",
-    "clave",
-    "answer",
-];
-
 pub fn analyse(
     profile: &Profile,
     bank: &LoadedBank,
@@ -205,11 +195,7 @@ fn questions(bank: &LoadedBank, graded: &Graded<'_>) -> Vec<QuestionResult> {
         .map(|(i, (q, o))| QuestionResult {
             number: i + 1,
             label: q.label.clone(),
-            key: KEY_COLUMNS
-                .iter()
-                .find_map(|c| q.columns.get(*c).filter(|v| !v.trim().is_empty()))
-                .map(|v| v.trim().to_string())
-                .unwrap_or_else(|| q.answer_key.to_uppercase()),
+            key: q.answer_text.clone(),
             answer: o.answer.map(|a| a.answer.clone()).unwrap_or_default(),
             answered: o.answered,
             correct: o.correct,

@@ -40,7 +40,7 @@ pub fn sample_context() -> Result<ReportContext, ProfileError> {
                 answer: if wrong {
                     "No lo sé".into()
                 } else {
-                    q.answer_key.to_uppercase()
+                    q.answer_text.clone()
                 },
                 points: Some(if wrong { 0.0 } else { 1.0 }),
                 max_score: Some(1.0),

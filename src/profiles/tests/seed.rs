@@ -92,6 +92,23 @@ fn fixture_event(course: Option<&str>) -> SubmissionEvent {
     }
 }
 
+/// The seed preset's analysis of a submission, routed by the fallback as the service does.
+fn analyse_submission(
+    p: &Profile,
+    b: &LoadedBank,
+    event: &SubmissionEvent,
+    sub: &crate::learnworlds::Submission,
+) -> ReportContext {
+    super::super::analyse(
+        p,
+        b,
+        &sub.answers,
+        job_facts(event, &fallback(), sub),
+        &Default::default(),
+    )
+    .unwrap()
+}
+
 fn fallback() -> RouteTarget {
     RouteTarget {
         profile: "seed_diagnostic".into(),
@@ -154,14 +171,7 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
         let pd = passed as f64 * 100.0 / areas.len() as f64;
         let level = if pd >= 55.0 { "Nivel 3" } else { "Nivel 2" };
         let status = |ok: bool| if ok { "Aprobado" } else { "Reprobado" };
-        let ctx = super::super::analyse(
-            &p,
-            &b,
-            &sub.answers,
-            job_facts(&event, &fallback(), &sub),
-            &Default::default(),
-        )
-        .unwrap();
+        let ctx = analyse_submission(&p, &b, &event, &sub);
         let mut placeholders = serde_json::Map::new();
         placeholders.insert("Nombre".into(), "camila.rojas".into());
         placeholders.insert("Nivel".into(), level.into());
@@ -213,14 +223,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
             submitted_at: Some(1717000000.12),
             answers: answered("A"),
         };
-        let ctx = super::super::analyse(
-            &p,
-            &b,
-            &sub.answers,
-            job_facts(&event, &fallback(), &sub),
-            &Default::default(),
-        )
-        .unwrap();
+        let ctx = analyse_submission(&p, &b, &event, &sub);
         let (key, csv) = output_keys_for(&p, &ctx);
         let folder = match course {
             Some(c) => format!("data/webhook_reports/{c}"),
