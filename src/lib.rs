@@ -1,22 +1,33 @@
 //! webhook-service: LearnWorlds assessment submissions in, graded PDF reports out by email.
 //!
-//! The path of one submission: [`intake`] (verify, record durably) → [`queue`] (durable jobs,
-//! retries) → [`learnworlds`] (answers) → [`analysis`] (grading) → [`report`] (Word template,
-//! PDF) → [`storage`] (local disk or GCS) → [`mail`].
+//! The path of one submission, bottom layer first (a module imports only from layers below
+//! it; `scripts/check-layers.py` enforces it):
+//!
+//! * [`domain`] — what a submission is at each step: event, route, answers, report context,
+//!   job state. No I/O.
+//! * [`config`], [`rules`] — the typed configuration; the school's rules (profiles, routing,
+//!   banks, grading, groupings, levels), pure.
+//! * [`report`], [`db`], [`files`], [`learnworlds`], [`mail`], [`telemetry`] — the Word
+//!   document and its chart; the database; local disk / GCS; the LearnWorlds API; email; logs.
+//! * [`catalog`] — profiles, banks, tables and templates loaded from storage and cached.
+//! * [`jobs`] — the durable queue, its workers and one file per stage: fetch → analyse →
+//!   render → convert → store → email → record.
+//! * [`http`] — intake (`POST /webhook`), health and admin endpoints.
+//! * [`startup`], [`cli`] — wiring the application; the operator's commands.
 
-pub mod admin;
-pub mod analysis;
+pub mod catalog;
 pub mod cli;
 pub mod config;
-pub mod intake;
+pub mod db;
+pub mod domain;
+pub mod files;
+pub mod http;
+pub mod jobs;
 pub mod learnworlds;
 pub mod mail;
-pub mod profiles;
-pub mod queue;
 pub mod report;
+pub mod rules;
 pub mod startup;
-pub mod storage;
-pub mod store;
 pub mod telemetry;
 
 pub use startup::Application;

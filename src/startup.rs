@@ -5,46 +5,28 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::error_handling::HandleErrorLayer;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use office_convert::{Converter, PoolOptions, SpawnConverter, WorkerCommand};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tower::ServiceBuilder;
-use tower_http::trace::TraceLayer;
 use tracing::{info, warn};
 
+use crate::catalog::{ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind, ReportConfig};
+use crate::db::{IntakeWriter, Store};
+use crate::files::Storage;
+use crate::http::{router, AppContext};
+use crate::jobs::{Deps, Queue};
 use crate::learnworlds::LearnWorlds;
-use crate::profiles::{ProfileRegistry, ProfilesSettings};
-use crate::queue::{Pipeline, Queue};
-use crate::storage::Storage;
-use crate::store::{IntakeWriter, Store};
-use crate::{admin, intake, mail};
+use crate::mail;
 
 /// Shared by the HTTP handlers.
-pub struct AppContext {
-    pub config: Config,
-    pub store: Store,
-    pub intake: IntakeWriter,
-    pub queue: Arc<Queue>,
-    /// Report types; intake routes with them.
-    pub profiles: Arc<ProfileRegistry>,
-}
-
 pub struct Application {
     listener: TcpListener,
     router: Router,
     context: Arc<AppContext>,
 }
-
-/// Webhooks being handled at once; beyond it the service answers 503 at once rather than
-/// queue connections until LearnWorlds times out.
-const MAX_IN_FLIGHT: usize = 4096;
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
@@ -74,7 +56,7 @@ impl Application {
             })?,
         );
         let converter = start_converter(&config.report).await;
-        let pipeline = Arc::new(Pipeline {
+        let deps = Arc::new(Deps {
             store: store.clone(),
             profiles: profiles.clone(),
             storage,
@@ -84,11 +66,7 @@ impl Application {
             mail: config.mail.clone(),
         });
         let job_ready = Arc::new(Notify::new());
-        let queue = Arc::new(Queue::new(
-            pipeline,
-            config.queue.clone(),
-            job_ready.clone(),
-        ));
+        let queue = Arc::new(Queue::new(deps, config.queue.clone(), job_ready.clone()));
         let intake = IntakeWriter::spawn(store.clone(), job_ready);
         let addr = SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(addr)
@@ -136,7 +114,7 @@ impl Application {
         self.log_startup().await;
         let ctx = self.context.clone();
         tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
-        let workers = if ctx.queue.pipeline().learnworlds.is_configured() {
+        let workers = if ctx.queue.deps().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
                     .clone()
@@ -159,7 +137,7 @@ impl Application {
 
     async fn log_startup(&self) {
         let ctx = &self.context;
-        let p = ctx.queue.pipeline();
+        let p = ctx.queue.deps();
         info!(
             port = self.port(),
             version = env!("CARGO_PKG_VERSION"),
@@ -176,7 +154,7 @@ impl Application {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");
         }
         // `config check`, in the background so that start-up is not slowed by every bank.
-        tokio::spawn(crate::profiles::check::log(ctx.profiles.clone()));
+        tokio::spawn(crate::catalog::check::log(ctx.profiles.clone()));
         let health = p.converter.health().await;
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");
@@ -205,41 +183,6 @@ pub(crate) async fn start_converter(cfg: &ReportConfig) -> Arc<dyn Converter> {
         // best_available logs its own warning when it has to fall back.
         ConverterKind::Pool => office_convert::best_available(opts).await.0,
     }
-}
-
-pub fn router(ctx: Arc<AppContext>) -> Router {
-    let webhook_limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"error": "overloaded", "message": "too many webhooks at once, retry shortly"})),
-            )
-                .into_response()
-        }))
-        .load_shed()
-        .concurrency_limit(MAX_IN_FLIGHT);
-    Router::new()
-        .route("/webhook", post(intake::webhook))
-        .route("/webhook/{token}", post(intake::webhook_with_token))
-        .layer(webhook_limits)
-        .route("/", get(admin::index))
-        .route("/healthz", get(admin::healthz))
-        .route("/readyz", get(admin::readyz))
-        .route("/admin/status", get(admin::status))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .with_state(ctx)
-}
-
-/// The request's span without the URL token second factor (it is a secret) and without the
-/// query string.
-fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let path = request.uri().path();
-    let path = if path.starts_with("/webhook/") {
-        "/webhook/{token}"
-    } else {
-        path
-    };
-    tracing::debug_span!("http", method = %request.method(), path = %path)
 }
 
 async fn shutdown_signal() {

@@ -11,14 +11,17 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use super::banks::{self, LoadedBank};
-use super::patterns::{expand, name_safe, Vars};
-use super::profile::Profile;
-use super::set::ProfileSet;
-use super::tables::ConversionTable;
-use super::ProfileError;
+use super::banks;
+use super::profiles_file::load_set;
+use crate::domain::context::ReportContext;
+use crate::files::{Storage, StorageError};
 use crate::report::{fill_template, ChartColors, FillError};
-use crate::storage::{Storage, StorageError};
+use crate::rules::bank::LoadedBank;
+use crate::rules::patterns::{expand, name_safe, Vars};
+use crate::rules::profile::Profile;
+use crate::rules::set::ProfileSet;
+use crate::rules::tables::ConversionTable;
+use crate::rules::ProfileError;
 
 #[derive(Debug, Clone)]
 pub struct ProfilesSettings {
@@ -226,6 +229,16 @@ impl ProfileRegistry {
         Ok(out)
     }
 
+    /// The job's report: the typed context serialised once, here, at the template's edge.
+    pub async fn render_report(
+        &self,
+        profile: &Profile,
+        ctx: &ReportContext,
+    ) -> Result<Vec<u8>, ProfileError> {
+        let value = serde_json::to_value(ctx).map_err(|e| ProfileError::Internal(e.to_string()))?;
+        self.render(profile, &value).await
+    }
+
     /// The filled Word document, with the chart of the first grouping at `{{ chart }}`. A
     /// `<<placeholder>>` left unfilled fails the job rather than reach a student.
     pub async fn render(
@@ -246,7 +259,7 @@ impl ProfileRegistry {
                     path: path.clone(),
                     source: Box::new(source),
                 },
-                FillError::Chart(e) => e.into(),
+                FillError::Chart(e) => ProfileError::Chart(e.to_string()),
             })?;
         if !rendered.unresolved.is_empty() {
             return Err(ProfileError::UnknownPlaceholders {
@@ -263,7 +276,7 @@ async fn read_set(
     storage: &Storage,
     settings: &ProfilesSettings,
 ) -> Result<ProfileSet, StorageError> {
-    Ok(match ProfileSet::load(storage, &settings.path).await? {
+    Ok(match load_set(storage, &settings.path).await? {
         Some(set) => set,
         None => ProfileSet::default_set(&settings.path, &settings.default_template),
     })

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::profiles::{ProfileRegistry, ProfilesSettings};
-use crate::storage::{LocalDisk, Storage};
+use crate::catalog::{ProfileRegistry, ProfilesSettings};
+use crate::files::{LocalDisk, Storage};
 
 async fn registry(dir: &std::path::Path) -> ProfileRegistry {
     let storage = Storage::new(LocalDisk::new(dir).unwrap());

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::{Config, SignatureMode};
-use crate::intake::auth::{hmac_hex, SIGNATURE_HEADER};
+use crate::db::Store;
+use crate::http::auth::{hmac_hex, SIGNATURE_HEADER};
 use crate::mail::{test_email, transport_from_config};
-use crate::store::Store;
 
 /// The sample event shipped as `test_data.json`.
 pub const SAMPLE_EVENT: &str = include_str!("../../test_data.json");

@@ -6,19 +6,20 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
-use crate::analysis::Bank;
+use crate::catalog::{check, ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind};
-use crate::intake::SubmissionEvent;
+use crate::domain::context::ReportContext;
+use crate::domain::event::SubmissionEvent;
+use crate::domain::submission::Submission;
+use crate::files::Storage;
 use crate::learnworlds::types::submission;
-use crate::learnworlds::Submission;
-use crate::profiles::banks::LoadedBank;
-use crate::profiles::job::{email_for, facts};
-use crate::profiles::patterns::Vars;
-use crate::profiles::routing::sheet::parse_name;
-use crate::profiles::{
-    analyse, check, Profile, ProfileRegistry, ProfilesSettings, ReportContext, RouteTarget,
-};
-use crate::storage::Storage;
+use crate::rules::bank::{Bank, LoadedBank};
+use crate::rules::delivery::email_for;
+use crate::rules::facts::facts;
+use crate::rules::intake_record::intake_record;
+use crate::rules::patterns::Vars;
+use crate::rules::routing::sheet::parse_name;
+use crate::rules::{analyse, Profile, RouteTarget};
 
 /// What `analyze` and `preview` are asked to report.
 #[derive(Debug, clap::Args)]
@@ -155,8 +156,7 @@ pub async fn analyze(config: &Config, args: &AnalyzeArgs) -> anyhow::Result<Exit
 pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let (profile, ctx) = context(&registry, args).await?;
-    let value = serde_json::to_value(&ctx)?;
-    let docx = registry.render(&profile, &value).await?;
+    let docx = registry.render_report(&profile, &ctx).await?;
     let bytes = if out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
@@ -170,7 +170,7 @@ pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow:
         converter.convert(docx).await?
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-    let parts = email_for(&profile, &ctx, &value)?;
+    let parts = email_for(&profile, &ctx)?;
     println!("report written to {} (nothing was sent)", out.display());
     println!("email subject: {}", parts.subject);
     println!("attachment:    {}", parts.attachment);
@@ -181,7 +181,7 @@ pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow:
 /// Queues the submissions that were recorded as unroutable and route now (after the profiles
 /// or the routing spreadsheet were fixed). Running it twice queues nothing twice.
 pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = crate::store::Store::connect(&config.database_url).await?;
+    let store = crate::db::Store::connect(&config.database_url).await?;
     let registry = registry(config).await?;
     let (mut queued, mut already, mut still) = (0, 0, 0);
     for (id, payload) in store.events_of_kind("assessment_unroutable").await? {
@@ -192,7 +192,7 @@ pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let (record, why) = crate::profiles::job::intake_record(&registry, event)?;
+        let (record, why) = intake_record(&registry.current(), event)?;
         if let Some(why) = why {
             still += 1;
             println!(
@@ -202,7 +202,7 @@ pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
             continue;
         }
         match store.insert_batch(&[record]).await?.remove(0) {
-            crate::store::Inserted::Queued { job_id, .. } => {
+            crate::db::Inserted::Queued { job_id, .. } => {
                 queued += 1;
                 println!("event {id}: queued as job {job_id}");
             }

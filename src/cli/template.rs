@@ -8,9 +8,9 @@ use docx_template::{cli, JinjaOptions, TemplateOptions};
 use office_convert::{Converter, SpawnConverter, SpawnOptions};
 
 use crate::config::Config;
-use crate::profiles::sample::sample_context;
+use crate::files::Storage;
 use crate::report::{bar_chart_png, chart_groups, CHART_WIDTH_MM};
-use crate::storage::Storage;
+use crate::rules::sample::sample_context;
 
 pub async fn validate(
     config: &Config,

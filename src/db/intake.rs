@@ -8,18 +8,8 @@ use sqlx::{Any, Transaction};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{now_ms, Backend, Store, StoreError};
-
-/// What the intake wants recorded.
-#[derive(Debug, Clone)]
-pub struct NewEvent {
-    /// Recognises redeliveries and concurrent copies of the same submission.
-    pub dedup_key: String,
-    pub kind: String,
-    /// The normalised event (JSON), the job's input.
-    pub payload: String,
-    /// Whether the event needs a report (a job), or is only recorded.
-    pub create_job: bool,
-}
+use crate::domain::event::NewEvent;
+use crate::domain::job::{JobStage, JobState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inserted {
@@ -144,10 +134,12 @@ async fn insert_one(
     }
     let job_id: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (event_id, state, stage, run_at, created_at, updated_at) \
-         VALUES ($1, 'queued', 'fetch', $2, $2, $2) RETURNING id",
+         VALUES ($1, $3, $4, $2, $2, $2) RETURNING id",
     )
     .bind(event_id)
     .bind(now)
+    .bind(JobState::Queued.as_str())
+    .bind(JobStage::Fetch.as_str())
     .fetch_one(&mut **tx)
     .await?;
     Ok(Inserted::Queued { event_id, job_id })

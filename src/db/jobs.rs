@@ -1,74 +1,29 @@
-//! Claiming jobs and recording the outcome of each stage.
+//! Claiming jobs and recording the outcome of each stage, fenced by the claim's lease token.
+//!
+//! A claim writes a fresh random token with the lease. Every later write of the worker names
+//! that token (and the `running` state): when another worker has taken the job since — the
+//! lease ran out while this one was stalled — the write matches no row and the caller gets
+//! [`StoreError::LeaseLost`], so a job can never be advanced, emailed or finished twice.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::Row;
 
 use super::{now_ms, Backend, Store, StoreError};
+use crate::domain::job::{Artifact, JobStage, JobState};
 
-/// The stages of a report job, in order. A job records the next stage to run, so a retry
-/// resumes there and never repeats a stage that succeeded (in particular, the email).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum JobStage {
-    Fetch,
-    Analyse,
-    Render,
-    Convert,
-    Store,
-    Email,
-    /// Bookkeeping after the email (processed.csv); retrying it never resends the email.
-    Record,
-    Done,
+/// The claim a worker holds on a job: which job, and the token only its claim wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub job_id: i64,
+    pub token: i64,
 }
 
-impl JobStage {
-    pub const ALL: [JobStage; 8] = [
-        Self::Fetch,
-        Self::Analyse,
-        Self::Render,
-        Self::Convert,
-        Self::Store,
-        Self::Email,
-        Self::Record,
-        Self::Done,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Fetch => "fetch",
-            Self::Analyse => "analyse",
-            Self::Render => "render",
-            Self::Convert => "convert",
-            Self::Store => "store",
-            Self::Email => "email",
-            Self::Record => "record",
-            Self::Done => "done",
-        }
-    }
-}
-
-impl fmt::Display for JobStage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for JobStage {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown job stage '{s}'"))
-    }
-}
-
-/// A job taken by a worker, with the outputs of the stages already done.
+/// A job taken by a worker, with the stored outputs of the stages already done (as stored;
+/// the job layer parses them once into its record).
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
-    pub id: i64,
+    pub lease: Lease,
     pub event_id: i64,
     pub stage: JobStage,
     /// Including this attempt.
@@ -80,26 +35,57 @@ pub struct ClaimedJob {
     pub email_sent_at: Option<i64>,
 }
 
-const DUE: &str =
-    "((state = 'queued' AND run_at <= $2) OR (state = 'running' AND lease_until < $2))";
+/// What a finished stage leaves in the job row besides its next stage.
+#[derive(Debug, Clone, Copy)]
+pub enum StageOutput<'a> {
+    Nothing,
+    Submission(&'a str),
+    Analysis(&'a str),
+    ReportKey(&'a str),
+}
+
+const DUE: &str = "((state = $3 AND run_at <= $2) OR (state = $4 AND lease_until < $2))";
+const FENCE: &str = "id = $1 AND lease_token = $2 AND state = $3";
+
+fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::LeaseLost(lease.job_id))
+    } else {
+        Ok(())
+    }
+}
+
+fn fenced<'q>(
+    sql: &'q str,
+    lease: &Lease,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(lease.job_id)
+        .bind(lease.token)
+        .bind(JobState::Running.as_str())
+}
 
 impl Store {
-    /// Takes the next due job (or one whose worker died: its lease ran out), or None.
+    /// Takes the next due job (or one whose worker vanished: its lease ran out), or None.
     pub async fn claim(&self, lease: Duration) -> Result<Option<ClaimedJob>, StoreError> {
         let now = now_ms();
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        let token: i64 = rand::random();
         // The outer repeat of DUE makes a concurrent claim of the same row update nothing.
         let sql = format!(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, updated_at = $2 \
+            "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
              WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {lock}) AND {DUE} \
              RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
         );
         let Some(row) = sqlx::query(&sql)
             .bind(now + lease.as_millis() as i64)
             .bind(now)
+            .bind(JobState::Queued.as_str())
+            .bind(JobState::Running.as_str())
+            .bind(token)
             .fetch_optional(&self.pool)
             .await?
         else {
@@ -112,7 +98,10 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(Some(ClaimedJob {
-            id: row.try_get("id")?,
+            lease: Lease {
+                job_id: row.try_get("id")?,
+                token,
+            },
             event_id,
             stage: stage
                 .parse()
@@ -126,106 +115,154 @@ impl Store {
         }))
     }
 
-    /// Records a finished stage and its output column in one statement.
+    /// The heartbeat: pushes the lease `lease` further while the worker still holds it.
+    pub async fn renew(&self, lease: &Lease, duration: Duration) -> Result<(), StoreError> {
+        let now = now_ms();
+        let r = fenced(
+            &format!("UPDATE jobs SET lease_until = $4 WHERE {FENCE}"),
+            lease,
+        )
+        .bind(now + duration.as_millis() as i64)
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Fails unless this worker still holds an unexpired lease: checked right before a step
+    /// that cannot be undone (handing an email over).
+    pub async fn confirm_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!("UPDATE jobs SET updated_at = $4 WHERE {FENCE} AND lease_until > $4"),
+            lease,
+        )
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Records a finished stage and its output in one statement.
     pub async fn advance(
         &self,
-        job_id: i64,
+        lease: &Lease,
         next: JobStage,
-        output: Option<(&'static str, &str)>,
+        output: StageOutput<'_>,
     ) -> Result<(), StoreError> {
-        let now = now_ms();
-        match output {
-            Some((column, value)) => {
-                debug_assert!(["submission", "analysis", "report_key"].contains(&column));
-                sqlx::query(&format!(
-                    "UPDATE jobs SET stage = $1, {column} = $2, updated_at = $3 WHERE id = $4"
-                ))
-                .bind(next.as_str())
-                .bind(value)
-                .bind(now)
-                .bind(job_id)
-                .execute(&self.pool)
-                .await?;
-            }
-            None => {
-                sqlx::query("UPDATE jobs SET stage = $1, updated_at = $2 WHERE id = $3")
-                    .bind(next.as_str())
-                    .bind(now)
-                    .bind(job_id)
-                    .execute(&self.pool)
-                    .await?;
-            }
+        let (sql, value) = match output {
+            StageOutput::Nothing => (
+                format!("UPDATE jobs SET stage = $4, updated_at = $5 WHERE {FENCE}"),
+                None,
+            ),
+            StageOutput::Submission(v) => (
+                format!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5, submission = $6 WHERE {FENCE}"
+                ),
+                Some(v),
+            ),
+            StageOutput::Analysis(v) => (
+                format!("UPDATE jobs SET stage = $4, updated_at = $5, analysis = $6 WHERE {FENCE}"),
+                Some(v),
+            ),
+            StageOutput::ReportKey(v) => (
+                format!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5, report_key = $6 WHERE {FENCE}"
+                ),
+                Some(v),
+            ),
+        };
+        let mut query = fenced(&sql, lease).bind(next.as_str()).bind(now_ms());
+        if let Some(v) = value {
+            query = query.bind(v);
         }
-        Ok(())
+        let r = query.execute(&self.pool).await?;
+        lost_if_none(r.rows_affected(), lease)
     }
 
     /// Stores an intermediate document and moves to the next stage atomically.
     pub async fn advance_with_artifact(
         &self,
-        job_id: i64,
+        lease: &Lease,
         next: JobStage,
-        name: &str,
+        artifact: Artifact,
         data: &[u8],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        // The fenced update first: a worker that lost the job writes nothing at all.
+        let r = fenced(
+            &format!("UPDATE jobs SET stage = $4, updated_at = $5 WHERE {FENCE}"),
+            lease,
+        )
+        .bind(next.as_str())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)?;
         sqlx::query("DELETE FROM artifacts WHERE job_id = $1 AND name = $2")
-            .bind(job_id)
-            .bind(name)
+            .bind(lease.job_id)
+            .bind(artifact.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO artifacts (job_id, name, data) VALUES ($1, $2, $3)")
-            .bind(job_id)
-            .bind(name)
+            .bind(lease.job_id)
+            .bind(artifact.as_str())
             .bind(data.to_vec())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE jobs SET stage = $1, updated_at = $2 WHERE id = $3")
-            .bind(next.as_str())
-            .bind(now_ms())
-            .bind(job_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn artifact(&self, job_id: i64, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    pub async fn artifact(
+        &self,
+        job_id: i64,
+        artifact: Artifact,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT data FROM artifacts WHERE job_id = $1 AND name = $2")
                 .bind(job_id)
-                .bind(name)
+                .bind(artifact.as_str())
                 .fetch_optional(&self.pool)
                 .await?,
         )
     }
 
-    /// The one write that makes "sent" true: done right after the SMTP server accepted the message.
-    pub async fn mark_email_sent(&self, job_id: i64, at_ms: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET email_sent_at = $1, stage = 'record', updated_at = $1 WHERE id = $2",
+    /// The one write that makes "sent" true, right after the mail server accepted the message.
+    /// Only once per job, and only by the worker holding it.
+    pub async fn mark_email_sent(&self, lease: &Lease, at_ms: i64) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET email_sent_at = $4, stage = $5, updated_at = $4 \
+                 WHERE {FENCE} AND email_sent_at IS NULL"
+            ),
+            lease,
         )
         .bind(at_ms)
-        .bind(job_id)
+        .bind(JobStage::Record.as_str())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        lost_if_none(r.rows_affected(), lease)
     }
 
-    pub async fn finish(&self, job_id: i64) -> Result<(), StoreError> {
+    pub async fn finish(&self, lease: &Lease) -> Result<(), StoreError> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM artifacts WHERE job_id = $1")
-            .bind(job_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE jobs SET state = 'done', stage = 'done', lease_until = NULL, last_error = NULL, \
-             last_error_code = NULL, updated_at = $1, finished_at = $1 WHERE id = $2",
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET state = $4, stage = $5, lease_until = NULL, lease_token = NULL, \
+                 last_error = NULL, last_error_code = NULL, updated_at = $6, finished_at = $6 WHERE {FENCE}"
+            ),
+            lease,
         )
+        .bind(JobState::Done.as_str())
+        .bind(JobStage::Done.as_str())
         .bind(now)
-        .bind(job_id)
         .execute(&mut *tx)
         .await?;
+        lost_if_none(r.rows_affected(), lease)?;
+        sqlx::query("DELETE FROM artifacts WHERE job_id = $1")
+            .bind(lease.job_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -233,59 +270,68 @@ impl Store {
     /// Puts a failed job back in the queue, due at `run_at_ms`.
     pub async fn retry_later(
         &self,
-        job_id: i64,
+        lease: &Lease,
         run_at_ms: i64,
         code: &str,
         error: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET state = 'queued', run_at = $1, lease_until = NULL, last_error_code = $2, \
-             last_error = $3, updated_at = $4 WHERE id = $5",
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET state = $4, run_at = $5, lease_until = NULL, lease_token = NULL, \
+                 last_error_code = $6, last_error = $7, updated_at = $8 WHERE {FENCE}"
+            ),
+            lease,
         )
+        .bind(JobState::Queued.as_str())
         .bind(run_at_ms)
         .bind(code)
         .bind(error)
         .bind(now_ms())
-        .bind(job_id)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        lost_if_none(r.rows_affected(), lease)
     }
 
     /// Gives up on a job; it stays visible in `status` and can be requeued by the operator.
-    pub async fn bury(&self, job_id: i64, code: &str, error: &str) -> Result<(), StoreError> {
-        let now = now_ms();
-        sqlx::query(
-            "UPDATE jobs SET state = 'dead', lease_until = NULL, last_error_code = $1, last_error = $2, \
-             updated_at = $3, finished_at = $3 WHERE id = $4",
+    pub async fn bury(&self, lease: &Lease, code: &str, error: &str) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, last_error_code = $5, \
+                 last_error = $6, updated_at = $7, finished_at = $7 WHERE {FENCE}"
+            ),
+            lease,
         )
+        .bind(JobState::Dead.as_str())
         .bind(code)
         .bind(error)
-        .bind(now)
-        .bind(job_id)
+        .bind(now_ms())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        lost_if_none(r.rows_affected(), lease)
     }
 
     /// Returns a job interrupted by shutdown to the queue without counting the attempt.
-    pub async fn release(&self, job_id: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET state = 'queued', lease_until = NULL, attempts = attempts - 1, run_at = $1, \
-             updated_at = $1 WHERE id = $2 AND state = 'running'",
+    pub async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
+                 run_at = $5, updated_at = $5 WHERE {FENCE}"
+            ),
+            lease,
         )
+        .bind(JobState::Queued.as_str())
         .bind(now_ms())
-        .bind(job_id)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        lost_if_none(r.rows_affected(), lease)
     }
 
     /// Makes every queued job due now (operator "retry now", tests). Returns how many.
     pub async fn make_due(&self) -> Result<u64, StoreError> {
         let now = now_ms();
-        let r = sqlx::query("UPDATE jobs SET run_at = $1 WHERE state = 'queued' AND run_at > $1")
+        let r = sqlx::query("UPDATE jobs SET run_at = $1 WHERE state = $2 AND run_at > $1")
             .bind(now)
+            .bind(JobState::Queued.as_str())
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected())
@@ -295,11 +341,13 @@ impl Store {
     pub async fn requeue_dead(&self, job_id: Option<i64>) -> Result<u64, StoreError> {
         let now = now_ms();
         let r = sqlx::query(
-            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1, finished_at = NULL \
-             WHERE state = 'dead' AND ($2 < 0 OR id = $2)",
+            "UPDATE jobs SET state = $3, attempts = 0, run_at = $1, updated_at = $1, finished_at = NULL \
+             WHERE state = $4 AND ($2 < 0 OR id = $2)",
         )
         .bind(now)
         .bind(job_id.unwrap_or(-1))
+        .bind(JobState::Queued.as_str())
+        .bind(JobState::Dead.as_str())
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected())

@@ -1,4 +1,4 @@
-//! The durable record: events, jobs and the intermediate artifacts of running jobs, in SQLite
+//! The database: events, jobs and the intermediate artifacts of running jobs, in SQLite
 //! (default) or PostgreSQL through one set of queries.
 
 mod events;
@@ -12,8 +12,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use intake::{Inserted, IntakeWriter, NewEvent};
-pub use jobs::{ClaimedJob, JobStage};
+pub use crate::domain::event::NewEvent;
+pub use intake::{Inserted, IntakeWriter};
+pub use jobs::{ClaimedJob, Lease, StageOutput};
 pub use status::{JobSummary, StatusReport};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the intake writer has stopped")]
     WriterGone,
+    /// Another worker holds job {0} now (this worker's lease ran out): stop, write nothing.
+    #[error("job {0} was taken over by another worker after this worker's lease expired")]
+    LeaseLost(i64),
 }
 
 impl From<sqlx::Error> for StoreError {

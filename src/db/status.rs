@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Store, StoreError};
+use crate::domain::job::JobState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JobSummary {
@@ -36,7 +37,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let mut jobs = std::collections::BTreeMap::new();
-        for state in ["queued", "running", "done", "dead"] {
+        for state in JobState::ALL {
             jobs.insert(state.to_string(), 0);
         }
         for row in sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
@@ -46,10 +47,13 @@ impl Store {
             jobs.insert(row.try_get("state")?, row.try_get("n")?);
         }
         let mut pending_by_stage = std::collections::BTreeMap::new();
-        for row in
-            sqlx::query("SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY stage")
-                .fetch_all(&self.pool)
-                .await?
+        for row in sqlx::query(
+            "SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ($1, $2) GROUP BY stage",
+        )
+        .bind(JobState::Queued.as_str())
+        .bind(JobState::Running.as_str())
+        .fetch_all(&self.pool)
+        .await?
         {
             pending_by_stage.insert(row.try_get("stage")?, row.try_get("n")?);
         }
@@ -60,10 +64,13 @@ impl Store {
         let rows = sqlx::query(
             "SELECT j.id, j.state, j.stage, j.attempts, j.last_error_code, j.last_error, j.updated_at, e.payload \
              FROM jobs j JOIN events e ON e.id = j.event_id \
-             WHERE j.state = 'dead' OR (j.state IN ('queued', 'running') AND j.last_error IS NOT NULL) \
+             WHERE j.state = $2 OR (j.state IN ($3, $4) AND j.last_error IS NOT NULL) \
              ORDER BY j.updated_at DESC LIMIT $1",
         )
         .bind(limit)
+        .bind(JobState::Dead.as_str())
+        .bind(JobState::Queued.as_str())
+        .bind(JobState::Running.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut problems = Vec::with_capacity(rows.len());

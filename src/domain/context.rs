@@ -153,7 +153,7 @@ pub struct QuestionResult {
 }
 
 /// One group of a grouping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupResult {
     pub name: String,
     pub correct: usize,
@@ -170,7 +170,7 @@ pub struct GroupResult {
 }
 
 /// `count.<grouping>`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupCount {
     pub total: usize,
     pub passed: usize,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::IntakeError;
+use super::text::text;
 
 /// A student submitted an assessment: the input of one report job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,26 @@ impl SubmissionEvent {
     }
 }
 
+/// Why a body is not an event: the field at fault (None: the body as a whole) and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{reason}", field.as_ref().map(|f| format!("{f} ")).unwrap_or_default())]
+pub struct MalformedEvent {
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// What the intake wants recorded.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Recognises redeliveries and concurrent copies of the same submission.
+    pub dedup_key: String,
+    pub kind: String,
+    /// The normalised event (JSON), the job's input.
+    pub payload: String,
+    /// Whether the event needs a report (a job), or is only recorded.
+    pub create_job: bool,
+}
+
 /// What a webhook asks of us.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
@@ -46,13 +66,13 @@ pub enum Incoming {
 }
 
 /// Parses the automation body the school wrote, or the native v2 envelope.
-pub fn parse(body: &[u8]) -> Result<Incoming, IntakeError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| IntakeError::Malformed {
+pub fn parse(body: &[u8]) -> Result<Incoming, MalformedEvent> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| MalformedEvent {
         field: None,
         reason: format!("body is not valid JSON: {e}"),
     })?;
     let Value::Object(root) = &value else {
-        return Err(IntakeError::Malformed {
+        return Err(MalformedEvent {
             field: None,
             reason: "body must be a JSON object".into(),
         });
@@ -81,19 +101,19 @@ pub fn parse(body: &[u8]) -> Result<Incoming, IntakeError> {
     })
 }
 
-fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, IntakeError> {
-    let required = |path: &[&str]| -> Result<String, IntakeError> {
+fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent> {
+    let required = |path: &[&str]| -> Result<String, MalformedEvent> {
         let mut cur = v;
         for key in path {
             cur = &cur[*key];
         }
-        text(cur).ok_or_else(|| IntakeError::Malformed {
+        text(cur).ok_or_else(|| MalformedEvent {
             field: Some(format!("{prefix}{}", path.join("."))),
             reason: "is missing or empty".into(),
         })
     };
     let url = required(&["assessment", "url"])?;
-    let assessment_id = unit_id(&url).ok_or_else(|| IntakeError::Malformed {
+    let assessment_id = unit_id(&url).ok_or_else(|| MalformedEvent {
         field: Some(format!("{prefix}assessment.url")),
         reason: "has no assessment id (expected unit=<24 hexadecimal characters>)".into(),
     })?;
@@ -108,18 +128,6 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, IntakeError> {
         submission_id: text(&v["submission"]["id"]),
         school_name: text(&v["school"]["name"]),
     })
-}
-
-/// A usable string: numbers are accepted as text (LearnWorlds sends numbers as strings, but we
-/// tolerate both), and an unexpanded `{{variable}}` counts as absent.
-pub(crate) fn text(v: &Value) -> Option<String> {
-    let s = match v {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    let unexpanded = s.starts_with("{{") && s.ends_with("}}");
-    (!s.is_empty() && !unexpanded).then_some(s)
 }
 
 /// `unit=([a-fA-F0-9]{24})` of the assessment URL, lower-cased.
@@ -165,7 +173,7 @@ mod tests {
     fn missing_user_id_names_the_field() {
         let body = br#"{"user":{},"assessment":{"title":"T","url":"https://x/?unit=65a1f0c2b3d4e5f6a7b8c9d0"}}"#;
         match parse(body) {
-            Err(IntakeError::Malformed { field, .. }) => {
+            Err(MalformedEvent { field, .. }) => {
                 assert_eq!(field.as_deref(), Some("user.id"))
             }
             other => panic!("unexpected {other:?}"),

@@ -1,6 +1,6 @@
 //! Safe object names from untrusted text (assessment titles, course ids, user ids).
 
-use crate::analysis::normalize::normalize;
+use crate::domain::text::normalize;
 
 /// Keeps letters (accents too), digits, spaces, `.`, `-` and `_`; anything else (path
 /// separators, `..`, control characters, characters GCS advises against) becomes `_`.

@@ -1,6 +1,7 @@
 //! Text normalisation shared by question labels, answer options and column headers: real banks
 //! contain "Pregunta 3 " with a trailing space, "LECCIÓN" in capitals and "No lo sé".
 
+use serde_json::Value;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -36,6 +37,18 @@ pub fn question_key(label: &str) -> QuestionKey {
         }
         _ => QuestionKey::Text(n),
     }
+}
+
+/// A usable string: numbers are accepted as text (LearnWorlds sends numbers as strings, but we
+/// tolerate both), and an unexpanded `{{variable}}` counts as absent.
+pub fn text(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let unexpanded = s.starts_with("{{") && s.ends_with("}}");
+    (!s.is_empty() && !unexpanded).then_some(s)
 }
 
 #[cfg(test)]

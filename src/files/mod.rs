@@ -4,16 +4,15 @@
 mod csv_log;
 mod gcs;
 mod local;
-mod names;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
+pub use crate::domain::names::{sanitize_segment, slug};
 pub use gcs::GcsBackend;
 pub use local::LocalDisk;
-pub use names::{sanitize_segment, slug};
 
 use crate::config::{Config, StorageConfig};
 

@@ -9,8 +9,8 @@ use axum::Json;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
-use crate::startup::AppContext;
-use crate::store::StatusReport;
+use crate::db::StatusReport;
+use crate::http::AppContext;
 
 pub async fn index() -> Json<Value> {
     Json(json!({
@@ -33,7 +33,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// 200 only when a webhook received now could be turned into a report.
 pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
-    let pipeline = ctx.queue.pipeline();
+    let pipeline = ctx.queue.deps();
     let mut checks = serde_json::Map::new();
     let mut ok = true;
     let mut check = |name: &str, result: Result<String, String>| {

@@ -1,9 +1,6 @@
 //! `POST /webhook`: authenticate, parse, route to a report profile, record durably, answer.
 //! Nothing heavy happens here.
 
-pub mod auth;
-mod event;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -15,11 +12,12 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 use tracing::{info, warn};
 
-pub(crate) use event::text;
-pub use event::{parse, unit_id, Incoming, SubmissionEvent};
+use super::auth;
+use super::AppContext;
+use crate::domain::event::{parse, Incoming, MalformedEvent};
 
-use crate::startup::AppContext;
-use crate::store::{Inserted, NewEvent, StoreError};
+use crate::db::{Inserted, NewEvent, StoreError};
+use crate::rules::intake_record::intake_record;
 
 /// Larger bodies are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -39,6 +37,15 @@ pub enum IntakeError {
     },
     #[error("the event could not be recorded: {0}")]
     Unavailable(#[from] StoreError),
+}
+
+impl From<MalformedEvent> for IntakeError {
+    fn from(e: MalformedEvent) -> Self {
+        Self::Malformed {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
 }
 
 impl IntoResponse for IntakeError {
@@ -118,7 +125,7 @@ async fn receive(
     let mut unroutable = None;
     let new_event = match parse(&bytes)? {
         Incoming::Submission(ev) => {
-            let (new_event, why) = crate::profiles::job::intake_record(&ctx.profiles, ev)
+            let (new_event, why) = intake_record(&ctx.profiles.current(), ev)
                 .map_err(|e| IntakeError::BadBody(e.to_string()))?;
             unroutable = why;
             new_event

@@ -1,25 +1,36 @@
-//! How a stage failure is recorded: a stable code for the operator, a message, and whether
-//! trying again can help.
+//! How a stage failure is recorded: a stable code for the operator, a message, and what the
+//! worker does next.
 
+use crate::db::StoreError;
+use crate::files::StorageError;
 use crate::learnworlds::LwError;
 use crate::mail::MailError;
-use crate::storage::StorageError;
-use crate::store::StoreError;
+use crate::rules::ProfileError;
 
-#[derive(Debug, Clone)]
-pub struct JobError {
-    pub code: &'static str,
-    pub message: String,
-    /// Retrying cannot help (bad recipient address, empty submission): the job goes `dead` at once.
-    pub permanent: bool,
+/// What the worker does with a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Back to the queue with back-off, until `JOB_MAX_ATTEMPTS`.
+    Retry,
+    /// Retrying cannot help (bad recipient address, empty submission): the job is dead at once.
+    GiveUp,
+    /// Another worker holds the job now: stop and write nothing.
+    LeaseLost,
 }
 
-impl JobError {
+#[derive(Debug, Clone)]
+pub struct StageError {
+    pub code: &'static str,
+    pub message: String,
+    pub disposition: Disposition,
+}
+
+impl StageError {
     pub fn transient(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
-            permanent: false,
+            disposition: Disposition::Retry,
         }
     }
 
@@ -27,12 +38,32 @@ impl JobError {
         Self {
             code,
             message: message.into(),
-            permanent: true,
+            disposition: Disposition::GiveUp,
         }
+    }
+
+    fn retry_unless(permanent: bool, code: &'static str, message: String) -> Self {
+        if permanent {
+            Self::permanent(code, message)
+        } else {
+            Self::transient(code, message)
+        }
+    }
+
+    pub fn lease_lost(job_id: i64) -> Self {
+        Self {
+            code: "lease_lost",
+            message: StoreError::LeaseLost(job_id).to_string(),
+            disposition: Disposition::LeaseLost,
+        }
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        self.disposition == Disposition::GiveUp
     }
 }
 
-impl std::fmt::Display for JobError {
+impl std::fmt::Display for StageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
     }
@@ -41,44 +72,41 @@ impl std::fmt::Display for JobError {
 // Errors an operator can fix (a missing bank, a template typo, credentials) stay transient, so
 // jobs recover by themselves once fixed within the retry window, and `requeue` covers the rest.
 
-impl From<LwError> for JobError {
+impl From<LwError> for StageError {
     fn from(e: LwError) -> Self {
-        Self {
-            code: e.code(),
-            permanent: !e.is_transient(),
-            message: e.to_string(),
-        }
+        Self::retry_unless(!e.is_transient(), e.code(), e.to_string())
     }
 }
 
-impl From<office_convert::ConvertError> for JobError {
+impl From<office_convert::ConvertError> for StageError {
     fn from(e: office_convert::ConvertError) -> Self {
-        Self {
-            code: "pdf_conversion",
-            permanent: !e.is_transient(),
-            message: e.to_string(),
-        }
+        Self::retry_unless(!e.is_transient(), "pdf_conversion", e.to_string())
     }
 }
 
-impl From<StorageError> for JobError {
+impl From<StorageError> for StageError {
     fn from(e: StorageError) -> Self {
         Self::transient("storage_unavailable", e.to_string())
     }
 }
 
-impl From<StoreError> for JobError {
+impl From<StoreError> for StageError {
     fn from(e: StoreError) -> Self {
-        Self::transient("database_unavailable", e.to_string())
+        match e {
+            StoreError::LeaseLost(job_id) => Self::lease_lost(job_id),
+            other => Self::transient("database_unavailable", other.to_string()),
+        }
     }
 }
 
-impl From<MailError> for JobError {
+impl From<MailError> for StageError {
     fn from(e: MailError) -> Self {
-        Self {
-            code: e.code(),
-            permanent: e.is_permanent(),
-            message: e.to_string(),
-        }
+        Self::retry_unless(e.is_permanent(), e.code(), e.to_string())
+    }
+}
+
+impl From<ProfileError> for StageError {
+    fn from(e: ProfileError) -> Self {
+        Self::retry_unless(e.is_permanent(), e.code(), e.to_string())
     }
 }

@@ -1,10 +1,6 @@
-//! The durable job queue and its workers.
+//! The workers: claim a due job, keep its lease alive while it runs, record the outcome.
 
-mod error;
-mod pipeline;
-mod retry;
-
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,20 +9,20 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn, Instrument};
 
-pub use error::JobError;
-pub use pipeline::Pipeline;
-pub use retry::backoff;
-
+use super::heartbeat::keep_alive;
+use super::{backoff, Deps, Disposition, JobRecord, StageError};
 use crate::config::QueueConfig;
-use crate::store::{now_ms, Store, StoreError};
+use crate::db::{now_ms, Lease, Store, StoreError};
+use crate::domain::job::JobStage;
 
 pub struct Queue {
-    pipeline: Arc<Pipeline>,
+    deps: Arc<Deps>,
     store: Store,
     cfg: QueueConfig,
     /// Woken by the intake when a job is queued.
     job_ready: Arc<Notify>,
-    in_flight: Mutex<HashSet<i64>>,
+    /// Leases of the jobs running in this process, to return them to the queue at shutdown.
+    in_flight: Mutex<HashMap<i64, Lease>>,
     stats: Stats,
 }
 
@@ -42,13 +38,15 @@ pub enum Outcome {
     Done,
     Retrying,
     Dead,
+    /// Another worker took the job over (this one's lease ran out); nothing was written.
+    LeaseLost,
 }
 
 impl Queue {
-    pub fn new(pipeline: Arc<Pipeline>, cfg: QueueConfig, job_ready: Arc<Notify>) -> Self {
+    pub fn new(deps: Arc<Deps>, cfg: QueueConfig, job_ready: Arc<Notify>) -> Self {
         Self {
-            store: pipeline.store.clone(),
-            pipeline,
+            store: deps.store.clone(),
+            deps,
             cfg,
             job_ready,
             in_flight: Mutex::default(),
@@ -56,76 +54,107 @@ impl Queue {
         }
     }
 
-    pub fn pipeline(&self) -> &Pipeline {
-        &self.pipeline
+    pub fn deps(&self) -> &Deps {
+        &self.deps
     }
 
     /// Takes one due job and runs it. None when nothing is due.
     pub async fn process_next(&self) -> Result<Option<Outcome>, StoreError> {
-        let Some(mut job) = self.store.claim(self.cfg.lease).await? else {
+        let Some(claimed) = self.store.claim(self.cfg.lease).await? else {
             return Ok(None);
         };
-        let id = job.id;
-        self.in_flight
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id);
-        let span = tracing::info_span!("job", job_id = id, attempt = job.attempts);
-        let pipeline = self.pipeline.clone();
+        let lease = claimed.lease;
+        let (stage, attempts) = (claimed.stage, claimed.attempts);
+        let span = tracing::info_span!("job", job_id = lease.job_id, attempt = attempts);
+        self.lock_in_flight().insert(lease.job_id, lease);
+        let done = CancellationToken::new();
+        let lost = CancellationToken::new();
+        tokio::spawn(keep_alive(
+            self.store.clone(),
+            lease,
+            self.cfg.lease,
+            done.clone(),
+            lost.clone(),
+        ));
+        let deps = self.deps.clone();
         // A separate task, so that a bug that panics fails this job instead of the worker.
         let result = tokio::spawn(
             async move {
-                let r = pipeline.run(&mut job).await;
-                (r, job)
+                let mut job = match JobRecord::parse(claimed) {
+                    Ok(job) => job,
+                    Err(e) => return (Err(e), stage),
+                };
+                // A lost lease stops the stage where it is: the new holder redoes it.
+                let r = tokio::select! {
+                    r = super::run(&deps, &mut job) => r,
+                    _ = lost.cancelled() => Err(StageError::lease_lost(job.id)),
+                };
+                (r, job.stage)
             }
             .instrument(span.clone()),
         )
         .await;
+        done.cancel();
         let outcome = async {
             match result {
                 Ok((Ok(()), _)) => {
                     self.stats.delivered.fetch_add(1, Ordering::Relaxed);
                     Ok(Outcome::Done)
                 }
-                Ok((Err(e), job)) => {
-                    self.failed(job.id, job.attempts, job.stage.as_str(), e)
-                        .await
-                }
+                Ok((Err(e), stage)) => self.failed(&lease, attempts, stage, e).await,
                 Err(join) => {
-                    let e = JobError::transient(
+                    let e = StageError::transient(
                         "internal_error",
                         format!("the job stopped unexpectedly: {join}"),
                     );
-                    self.failed(id, self.cfg.max_attempts, "unknown", e).await
+                    self.failed(&lease, self.cfg.max_attempts, stage, e).await
                 }
             }
         }
         .instrument(span)
         .await;
-        self.in_flight
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
-        outcome.map(Some)
+        self.lock_in_flight().remove(&lease.job_id);
+        match outcome {
+            // Losing the job between the stage and recording its failure is the same outcome.
+            Err(StoreError::LeaseLost(_)) => Ok(Some(Outcome::LeaseLost)),
+            other => other.map(Some),
+        }
+    }
+
+    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Lease>> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     async fn failed(
         &self,
-        id: i64,
+        lease: &Lease,
         attempts: u32,
-        stage: &str,
-        e: JobError,
+        stage: JobStage,
+        e: StageError,
     ) -> Result<Outcome, StoreError> {
+        let stage = stage.as_str();
+        if e.disposition == Disposition::LeaseLost {
+            warn!(
+                stage,
+                "another worker took the job over; this attempt stops without writing"
+            );
+            return Ok(Outcome::LeaseLost);
+        }
         self.stats.failed.fetch_add(1, Ordering::Relaxed);
-        if e.permanent || attempts >= self.cfg.max_attempts {
+        if e.is_permanent() || attempts >= self.cfg.max_attempts {
             error!(stage, code = e.code, attempts, error = %e.message, "job is dead: it will not be retried (see `webhook-service status`, `webhook-service requeue`)");
-            self.store.bury(id, e.code, &e.message).await?;
+            self.store.bury(lease, e.code, &e.message).await?;
             return Ok(Outcome::Dead);
         }
         let delay = backoff(attempts, self.cfg.retry_base, self.cfg.retry_max);
         warn!(stage, code = e.code, attempts, retry_in_s = delay.as_secs_f64(), error = %e.message, "job failed, will retry");
         self.store
-            .retry_later(id, now_ms() + delay.as_millis() as i64, e.code, &e.message)
+            .retry_later(
+                lease,
+                now_ms() + delay.as_millis() as i64,
+                e.code,
+                &e.message,
+            )
             .await?;
         Ok(Outcome::Retrying)
     }
@@ -156,19 +185,15 @@ impl Queue {
         tasks.close();
         shutdown.cancelled().await;
         if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
-            let ids: Vec<i64> = self
-                .in_flight
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .copied()
-                .collect();
-            for id in ids {
-                match self.store.release(id).await {
+            let leases: Vec<Lease> = self.lock_in_flight().values().copied().collect();
+            for lease in leases {
+                let id = lease.job_id;
+                match self.store.release(&lease).await {
                     Ok(()) => warn!(
                         job_id = id,
                         "shutdown: job returned to the queue unfinished"
                     ),
+                    Err(StoreError::LeaseLost(_)) => {}
                     Err(e) => {
                         error!(job_id = id, error = %e, "shutdown: could not return job to the queue; it will be retried when its lease expires")
                     }

@@ -61,12 +61,13 @@ impl TokenSource {
         }
         let v: serde_json::Value = serde_json::from_str(&body)
             .map_err(|_| LwError::Decode("token answer is not JSON".into()))?;
-        let token = crate::intake::text(&v["tokenData"]["access_token"]).ok_or_else(|| {
-            LwError::Unauthorized(format!(
-                "no access_token in answer: {}",
-                types::error_message(&body)
-            ))
-        })?;
+        let token =
+            crate::domain::text::text(&v["tokenData"]["access_token"]).ok_or_else(|| {
+                LwError::Unauthorized(format!(
+                    "no access_token in answer: {}",
+                    types::error_message(&body)
+                ))
+            })?;
         let lifetime = types::number(&v["tokenData"]["expires_in"])
             .unwrap_or(3600.0)
             .max(1.0);

@@ -1,31 +1,10 @@
 //! The parts of LearnWorlds API answers we use, read leniently: numbers may arrive as strings,
 //! `user_id` may be `userId`, unknown fields are ignored.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::intake::text;
-
-/// One submission of an assessment, as stored with the job (the answers never reach the logs).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Submission {
-    pub id: String,
-    pub user_id: Option<String>,
-    pub email: Option<String>,
-    /// Unix seconds.
-    pub submitted_at: Option<f64>,
-    pub answers: Vec<Answer>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    /// The question label ("Pregunta N" in this school).
-    pub label: String,
-    /// The chosen option's text; empty when unanswered.
-    pub answer: String,
-    pub points: Option<f64>,
-    pub max_score: Option<f64>,
-}
+pub use crate::domain::submission::{Answer, Submission};
+use crate::domain::text::text;
 
 /// A page of a list endpoint.
 pub struct Page {

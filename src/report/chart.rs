@@ -6,7 +6,7 @@ use std::sync::Once;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::analysis::GroupResult;
+use crate::domain::context::GroupResult;
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/Carlito-Regular.ttf");
 const FAMILY: &str = "report-sans";
@@ -156,8 +156,11 @@ mod tests {
             correct: 0,
             total: 0,
             percent,
+            percent_text: String::new(),
             passed,
             status: String::new(),
+            parent: None,
+            extra: Default::default(),
         }
     }
 

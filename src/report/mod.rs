@@ -6,7 +6,7 @@ use docx_template::{Context, InlineImage, Rendered, Template, TemplateError};
 
 pub use chart::{bar_chart_png, parse_color, ChartColors, ChartError};
 
-use crate::analysis::GroupResult;
+use crate::domain::context::GroupResult;
 
 /// Width of the chart in the document; its height follows the picture's proportions.
 pub const CHART_WIDTH_MM: f64 = 160.0;

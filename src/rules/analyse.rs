@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use minijinja::Value as Jinja;
 use serde_json::{Map, Value};
 
-use super::banks::LoadedBank;
-use super::context::*;
+use super::bank::LoadedBank;
 use super::expr;
 use super::grading::{grade, Graded};
 use super::groups;
 use super::profile::Profile;
 use super::tables::ConversionTable;
 use super::ProfileError;
-use crate::learnworlds::Answer;
+use crate::domain::context::*;
+use crate::domain::submission::Answer;
 
 /// Everything about the submission that is not answers: who, what, when.
 #[derive(Debug, Clone, PartialEq)]

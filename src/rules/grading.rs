@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::banks::LoadedBank;
+use super::bank::LoadedBank;
 use super::spec::{CorrectBy, MatchMode};
-use crate::analysis::normalize::{normalize, question_key, QuestionKey};
-use crate::learnworlds::Answer;
+use crate::domain::submission::Answer;
+use crate::domain::text::{normalize, question_key, QuestionKey};
 
 /// One bank question's outcome, in bank order.
 #[derive(Debug, Clone)]
@@ -109,8 +109,8 @@ fn pair<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Bank;
-    use crate::profiles::spec::BankSpec;
+    use crate::rules::bank::Bank;
+    use crate::rules::spec::BankSpec;
 
     fn bank(csv: &str) -> LoadedBank {
         let spec = BankSpec {

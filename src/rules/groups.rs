@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::banks::LoadedBank;
-use super::context::{percent, percent_text, GroupCount, GroupResult};
+use super::bank::LoadedBank;
 use super::grading::Graded;
 use super::spec::GroupingSpec;
 use super::ProfileError;
-use crate::analysis::normalize::{header_key, normalize};
+use crate::domain::context::{percent, percent_text, GroupCount, GroupResult};
+use crate::domain::text::{header_key, normalize};
 
 #[derive(Debug, Default)]
 pub struct Groupings {

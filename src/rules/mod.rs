@@ -1,4 +1,6 @@
-//! Report profiles: every report type the school uses, from configuration (docs/profiles.md).
+//! The school's rules, pure: report profiles (every report type, from configuration:
+//! docs/profiles.md), routing, question banks, grading, groupings, levels and derived figures.
+//! No I/O: `catalog` loads what these read.
 //!
 //! A profile says how assessments are routed to it, where its banks are, how answers are
 //! graded and grouped, its levels and derived figures, its Word template, its email and its
@@ -7,17 +9,16 @@
 //! runs the seed diagnostic for every assessment, as it always did.
 
 pub mod analyse;
-pub mod banks;
-pub mod check;
-pub mod context;
+pub mod bank;
+pub mod delivery;
 mod expr;
+pub mod facts;
 pub mod grading;
 pub mod groups;
-pub mod job;
+pub mod intake_record;
 pub mod patterns;
 pub mod presets;
 pub mod profile;
-pub mod registry;
 pub mod routing;
 pub mod sample;
 pub mod set;
@@ -28,14 +29,12 @@ pub mod tables;
 mod tests;
 
 pub use analyse::{analyse, Facts};
-pub use context::ReportContext;
 pub use expr::spanish_number;
 pub use profile::Profile;
-pub use registry::{ProfileRegistry, ProfilesSettings};
 pub use routing::{RouteTarget, Unroutable};
 pub use set::ProfileSet;
 
-use crate::analysis::BankError;
+use bank::BankError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -81,8 +80,8 @@ pub enum ProfileError {
         profile: String,
         names: Vec<String>,
     },
-    #[error(transparent)]
-    Chart(#[from] crate::report::ChartError),
+    #[error("the chart could not be drawn: {0}")]
+    Chart(String),
     #[error("{place} could not be read from storage: {reason}")]
     Storage { place: String, reason: String },
     #[error("stored report context cannot be read: {0}")]
@@ -113,16 +112,5 @@ impl ProfileError {
     /// (a bank, a template, a profile), and the job recovers once it is fixed.
     pub fn is_permanent(&self) -> bool {
         matches!(self, Self::NoAnswers | Self::Internal(_))
-    }
-}
-
-impl From<ProfileError> for crate::queue::JobError {
-    fn from(e: ProfileError) -> Self {
-        let message = e.to_string();
-        if e.is_permanent() {
-            Self::permanent(e.code(), message)
-        } else {
-            Self::transient(e.code(), message)
-        }
     }
 }

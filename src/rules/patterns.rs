@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
-use crate::analysis::normalize::normalize;
-use crate::storage::{sanitize_segment, slug};
+use crate::domain::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
+use crate::domain::text::normalize;
+use crate::files::{sanitize_segment, slug};
 
 /// Every variable a pattern may use (docs/profiles.md explains each).
 pub const VARIABLES: &[&str] = &[

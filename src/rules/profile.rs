@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::context::RESERVED;
 use super::expr::{check_expression, check_template};
 use super::patterns::unknown_variables;
 use super::spec::ProfileSpec;
+use crate::domain::context::RESERVED;
 
 #[derive(Debug, Clone)]
 pub struct Profile {

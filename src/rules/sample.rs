@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::analyse::{analyse, Facts};
-use super::banks::LoadedBank;
-use super::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
+use super::bank::LoadedBank;
 use super::set::ProfileSet;
 use super::ProfileError;
-use crate::analysis::Bank;
-use crate::learnworlds::Answer;
+use crate::domain::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
+use crate::domain::submission::Answer;
+use crate::rules::bank::Bank;
 
 const BANK_FILE: &str = "data/responses/questions/Test de diagnóstico M1_questions.csv";
 const BANK: &str =

@@ -1,5 +1,5 @@
-//! Loading the profiles file (`config/reports.toml` in storage): presets merged, every profile
-//! validated on its own so that one broken profile leaves the others serving.
+//! The profiles file (`config/reports.toml`) parsed: presets merged, every profile validated on
+//! its own so that one broken profile leaves the others serving.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -8,12 +8,11 @@ use serde::Deserialize;
 
 use super::presets;
 use super::profile::{validate, Profile};
-use super::routing::sheet::{read_rows, SheetRow};
+use super::routing::sheet::SheetRow;
 use super::routing::{RouteOwner, RouteTable, RouteTarget, Unroutable};
 use super::spec::{ProfileSpec, RouteSpec, RoutingSpec};
 use super::ProfileError;
-use crate::intake::SubmissionEvent;
-use crate::storage::{Storage, StorageError};
+use crate::domain::event::SubmissionEvent;
 
 #[derive(Debug, Clone)]
 pub struct BrokenProfile {
@@ -140,23 +139,6 @@ impl ProfileSet {
             problems,
             unreadable,
         }
-    }
-
-    /// Reads the file (and the spreadsheet it names) from storage; None when it does not exist.
-    pub async fn load(storage: &Storage, path: &str) -> Result<Option<Self>, StorageError> {
-        let Some(bytes) = storage.get(path).await? else {
-            return Ok(None);
-        };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let first = Self::parse(path, &text, None);
-        let Some(sheet_path) = first.routing.spreadsheet.clone() else {
-            return Ok(Some(first));
-        };
-        let rows = match storage.get(&sheet_path).await? {
-            None => Err(format!("not found in {}", storage.describe())),
-            Some(b) => read_rows(&sheet_path, &b).map_err(|e| e.to_string()),
-        };
-        Ok(Some(Self::parse(path, &text, Some((&sheet_path, rows)))))
     }
 
     pub fn profile(&self, name: &str) -> Result<Arc<Profile>, ProfileError> {

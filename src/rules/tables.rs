@@ -24,9 +24,9 @@ impl ConversionTable {
     /// A file's rows: the first row may be a header; every other row must hold two numbers.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, ProfileError> {
         let rows = if file.to_ascii_lowercase().ends_with(".xlsx") {
-            crate::analysis::bank::xlsx_rows(file, bytes)?
+            crate::rules::bank::xlsx_rows(file, bytes)?
         } else {
-            crate::analysis::bank::csv_rows(file, bytes)?
+            crate::rules::bank::csv_rows(file, bytes)?
         };
         let bad = |row: usize, column: &str, reason: String| ProfileError::Table {
             file: file.to_string(),

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use webhook_service::store::Store;
+use webhook_service::db::Store;
 
 use crate::fake_learnworlds::{FakeLearnWorlds, TOKEN};
 use crate::helpers::{automation_body, copy_dir, repo_root, spawn_app, SECRET};

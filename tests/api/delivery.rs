@@ -143,7 +143,7 @@ async fn an_invalid_recipient_address_kills_the_job_with_a_clear_error() {
     assert_eq!(app.post_signed(body).await.status().as_u16(), 202);
     assert_eq!(
         app.process_one().await,
-        Some(webhook_service::queue::Outcome::Dead)
+        Some(webhook_service::jobs::Outcome::Dead)
     );
     let status = app.ctx.store.status(10).await.unwrap();
     assert_eq!(status.jobs["dead"], 1);

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use docx_template::Template;
 use office_convert::{Converter, Pool, PoolOptions, SpawnConverter, SpawnOptions, WorkerCommand};
-use webhook_service::profiles::sample::sample_context;
 use webhook_service::report::{fill_template, ChartColors};
+use webhook_service::rules::sample::sample_context;
 
 use crate::helpers::{fixture, pdf_text, repo_root};
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 use webhook_service::config::{Config, Source};
-use webhook_service::queue::Outcome;
-use webhook_service::startup::AppContext;
+use webhook_service::http::AppContext;
+use webhook_service::jobs::Outcome;
 use webhook_service::Application;
 
 use crate::fake_learnworlds::FakeLearnWorlds;

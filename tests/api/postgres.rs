@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Connection;
-use webhook_service::store::{NewEvent, Store};
+use webhook_service::db::{NewEvent, Store};
 
 use crate::helpers::{automation_body, spawn_app_with, Setup};
 
@@ -69,7 +69,7 @@ async fn each_job_is_claimed_once(store: Store) {
         let seen = seen.clone();
         workers.push(tokio::spawn(async move {
             while let Some(job) = store.claim(Duration::from_secs(600)).await.unwrap() {
-                seen.lock().unwrap().push(job.id);
+                seen.lock().unwrap().push(job.lease.job_id);
             }
         }));
     }
@@ -133,6 +133,6 @@ async fn a_job_whose_worker_vanished_is_claimed_again_after_its_lease() {
         assert!(std::time::Instant::now() < deadline, "lease never expired");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(again.id, first.id);
+    assert_eq!(again.lease.job_id, first.lease.job_id);
     assert_eq!(again.attempts, 2);
 }

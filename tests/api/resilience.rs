@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use serde_json::Value;
-use webhook_service::queue::Outcome;
+use webhook_service::jobs::Outcome;
 
 use crate::delivery::assert_report_shows;
 use crate::helpers::{automation_body, pdf_text, spawn_app, spawn_app_with, Setup};

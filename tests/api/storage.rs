@@ -4,7 +4,7 @@
 use crate::fake_gcs::FakeGcs;
 use crate::helpers::{automation_body, repo_root, spawn_app_with, Setup};
 use crate::mail;
-use webhook_service::storage::{GcsBackend, LocalDisk, Storage};
+use webhook_service::files::{GcsBackend, LocalDisk, Storage};
 
 const BANK: &str = "data/responses/questions/Test de diagnóstico M1_questions.csv";
 

@@ -4,10 +4,11 @@ use std::io::{Read, Write};
 
 use std::time::Duration;
 
-use webhook_service::profiles::sample::sample_context;
-use webhook_service::profiles::{ProfileError, ProfileRegistry, ProfilesSettings};
+use webhook_service::catalog::{ProfileRegistry, ProfilesSettings};
+use webhook_service::files::{LocalDisk, Storage};
 use webhook_service::report::ChartColors;
-use webhook_service::storage::{LocalDisk, Storage};
+use webhook_service::rules::sample::sample_context;
+use webhook_service::rules::ProfileError;
 
 const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>

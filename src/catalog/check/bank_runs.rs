@@ -3,16 +3,16 @@
 use std::collections::BTreeSet;
 
 use super::CheckReport;
-use crate::learnworlds::Answer;
-use crate::profiles::analyse::{analyse, Facts};
-use crate::profiles::banks::BANK_EXTENSIONS;
-use crate::profiles::context::{AssessmentInfo, Student, SubmissionInfo};
-use crate::profiles::job;
-use crate::profiles::patterns::Vars;
-use crate::profiles::profile::Profile;
-use crate::profiles::registry::ProfileRegistry;
-use crate::profiles::routing::RouteTarget;
-use crate::profiles::ProfileSet;
+use crate::catalog::banks::BANK_EXTENSIONS;
+use crate::catalog::registry::ProfileRegistry;
+use crate::domain::context::{AssessmentInfo, Student, SubmissionInfo};
+use crate::domain::submission::Answer;
+use crate::rules::analyse::{analyse, Facts};
+use crate::rules::delivery::email_for;
+use crate::rules::patterns::Vars;
+use crate::rules::profile::Profile;
+use crate::rules::routing::RouteTarget;
+use crate::rules::ProfileSet;
 
 /// One assessment a bank is checked for.
 pub(super) struct Sample {
@@ -180,17 +180,10 @@ pub(super) async fn check_bank(
             groups.join(", ")
         }
     ));
-    let value = match serde_json::to_value(&ctx) {
-        Ok(v) => v,
-        Err(e) => return r.error(format!("  bank {}: {e}", bank.bank.file)),
-    };
-    if let Err(e) = job::email_parts(registry, &ctx, &value) {
-        r.error(format!(
-            "  email with bank {}: {}",
-            bank.bank.file, e.message
-        ));
+    if let Err(e) = email_for(profile, &ctx) {
+        r.error(format!("  email with bank {}: {e}", bank.bank.file));
     }
-    if let Err(e) = registry.render(profile, &value).await {
+    if let Err(e) = registry.render_report(profile, &ctx).await {
         r.error(format!("  template with bank {}: {e}", bank.bank.file));
     }
 }

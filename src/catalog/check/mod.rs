@@ -2,8 +2,8 @@
 //! service will use them, with a dry run of each bank through its profile (all answers blank),
 //! so that a broken rule shows up before a student submits.
 
-use super::profile::Profile;
 use super::registry::ProfileRegistry;
+use crate::rules::profile::Profile;
 
 #[derive(Debug, Default)]
 pub struct CheckReport {
@@ -34,7 +34,7 @@ impl std::fmt::Display for CheckReport {
     }
 }
 
-mod banks;
+mod bank_runs;
 
 /// The start-up run of the check: problems at ERROR, the rest at INFO.
 pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
@@ -51,7 +51,7 @@ pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
     );
 }
 
-use banks::{check_bank, samples};
+use bank_runs::{check_bank, samples};
 
 pub async fn run(registry: &ProfileRegistry) -> CheckReport {
     let set = registry.current();

@@ -3,7 +3,11 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use super::normalize::{header_key, normalize, question_key, QuestionKey};
+pub mod prepare;
+
+pub use prepare::LoadedBank;
+
+use crate::domain::text::{header_key, normalize, question_key, QuestionKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BankError {

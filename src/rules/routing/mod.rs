@@ -6,27 +6,12 @@ pub mod sheet;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 use self::rows::sheet_routes;
 pub use self::rows::{AcceptedRow, RejectedRow, SheetReport};
 use self::sheet::{valid_id, SheetRow};
 use super::spec::RouteSpec;
-use crate::analysis::normalize::normalize;
-
-/// Where an event goes; stored with the event so the job reports what intake decided.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RouteTarget {
-    pub profile: String,
-    /// The spreadsheet's name of the assessment (its bank has the same name).
-    pub assessment_name: Option<String>,
-    pub group: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub number: Option<u32>,
-    /// How it was routed, for the operator: `id`, `title`, `spreadsheet row 3`, `fallback`.
-    pub via: String,
-}
+pub use crate::domain::route::RouteTarget;
+use crate::domain::text::normalize;
 
 /// Why an event routes nowhere: `code` is what intake answers with 422.
 #[derive(Debug, Clone, PartialEq)]

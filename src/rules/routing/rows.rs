@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::sheet::{parse_name, valid_id, SheetRow};
 use super::{RouteOwner, RouteTarget};
-use crate::analysis::normalize::normalize;
+use crate::domain::text::normalize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcceptedRow {

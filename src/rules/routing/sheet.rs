@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::analysis::normalize::normalize;
-use crate::analysis::BankError;
+use crate::domain::text::normalize;
+use crate::rules::bank::BankError;
 
 /// A non-blank row of the spreadsheet, as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +30,9 @@ pub struct ParsedName {
 
 pub fn read_rows(file: &str, bytes: &[u8]) -> Result<Vec<SheetRow>, BankError> {
     let rows = if file.to_ascii_lowercase().ends_with(".xlsx") {
-        crate::analysis::bank::xlsx_rows(file, bytes)?
+        crate::rules::bank::xlsx_rows(file, bytes)?
     } else {
-        crate::analysis::bank::csv_rows(file, bytes)?
+        crate::rules::bank::csv_rows(file, bytes)?
     };
     Ok(rows
         .into_iter()

@@ -1,7 +1,7 @@
 //! Ensayo: pilot questions out of the score, the PAES conversion table.
 
 use super::*;
-use crate::profiles::job::email_for;
+use crate::rules::delivery::email_for;
 
 const ENSAYO_BANK: &str = "pregunta,alternativa,piloto,eje,unidad,leccion,habilidad
 Pregunta 1,A,,Números,U1,L1,Resolver
@@ -41,7 +41,7 @@ fn the_score_is_the_exact_row_else_the_closest_lower_one() {
     // 3 correct: row 3 exactly; pilots wrong do not matter.
     let ctx = run(&p, &b, &answered("ABBAA"));
     assert_eq!(ctx.derived["puntaje"], 600);
-    let email = email_for(&p, &ctx, &serde_json::to_value(&ctx).unwrap()).unwrap();
+    let email = email_for(&p, &ctx).unwrap();
     assert_eq!(email.subject, "Resultados de tu Ensayo");
     assert!(email.body.contains("Tu puntaje es 600."), "{}", email.body);
     // Nothing right: row 0.

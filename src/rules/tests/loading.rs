@@ -1,7 +1,7 @@
 //! Reading the profiles file: presets, overrides, and mistakes named by their key.
 
 use super::*;
-use crate::profiles::presets;
+use crate::rules::presets;
 
 #[test]
 fn every_shipped_preset_loads_under_its_own_name() {
@@ -133,7 +133,7 @@ level = [{ when = "score.percent >= 60", name = "Bien" }, { name = "A reforzar" 
         p.spec.output.file_name,
         "informe_{report_type}_{assessment_name}_{email}.pdf"
     );
-    assert_eq!(p.spec.retakes, crate::profiles::spec::Retakes::SameReport);
+    assert_eq!(p.spec.retakes, crate::rules::spec::Retakes::SameReport);
 }
 
 #[test]

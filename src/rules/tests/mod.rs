@@ -8,7 +8,6 @@ mod eje;
 mod ensayo;
 mod loading;
 mod real_banks;
-mod reload;
 mod routing;
 mod seed;
 
@@ -16,13 +15,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::analyse::{analyse, Facts};
-use super::banks::LoadedBank;
-use super::context::{AssessmentInfo, ReportContext};
+use super::bank::LoadedBank;
 use super::profile::Profile;
 use super::set::ProfileSet;
 use super::tables::ConversionTable;
-use crate::analysis::Bank;
-use crate::learnworlds::Answer;
+use crate::domain::context::{AssessmentInfo, ReportContext};
+use crate::domain::submission::Answer;
+use crate::rules::bank::Bank;
 
 /// A preset as a `config/reports.toml` would use it, with `extra` keys over it.
 pub fn preset(name: &str, extra: &str) -> Profile {

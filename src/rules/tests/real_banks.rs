@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::*;
+use crate::domain::submission::Submission;
 use crate::learnworlds::types::submission;
-use crate::learnworlds::Submission;
 
 fn camila_newest() -> Submission {
     let responses: Value =

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::profiles::routing::sheet::SheetRow;
-use crate::profiles::routing::{RouteOwner, RouteTable};
-use crate::profiles::spec::{RouteSpec, SheetRouteSpec};
+use crate::rules::routing::sheet::SheetRow;
+use crate::rules::routing::{RouteOwner, RouteTable};
+use crate::rules::spec::{RouteSpec, SheetRouteSpec};
 
 fn sheet_route(kind: &str, groups: &[&str]) -> RouteSpec {
     RouteSpec {

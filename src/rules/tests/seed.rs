@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use super::*;
-use crate::intake::SubmissionEvent;
+use crate::domain::event::SubmissionEvent;
 use crate::learnworlds::types::submission;
-use crate::profiles::job::{email_for, facts as job_facts, output_keys_for};
-use crate::profiles::routing::RouteTarget;
+use crate::rules::delivery::{email_for, output_keys_for};
+use crate::rules::facts::facts as job_facts;
+use crate::rules::routing::RouteTarget;
 
 fn twenty_areas() -> String {
     let mut csv = "question_number,correct_answer,area\n".to_string();
@@ -97,7 +98,7 @@ fn analyse_submission(
     p: &Profile,
     b: &LoadedBank,
     event: &SubmissionEvent,
-    sub: &crate::learnworlds::Submission,
+    sub: &crate::domain::submission::Submission,
 ) -> ReportContext {
     super::super::analyse(
         p,
@@ -122,7 +123,7 @@ fn fallback() -> RouteTarget {
 
 /// The seed rule computed straight from the bank text, independently of the profile code:
 /// (area, all its questions right) in bank order.
-fn oracle(bank_csv: &str, sub: &crate::learnworlds::Submission) -> Vec<(String, bool)> {
+fn oracle(bank_csv: &str, sub: &crate::domain::submission::Submission) -> Vec<(String, bool)> {
     let answer = |n: &str| {
         sub.answers
             .iter()
@@ -142,7 +143,7 @@ fn oracle(bank_csv: &str, sub: &crate::learnworlds::Submission) -> Vec<(String, 
     areas
 }
 
-fn fixture_submissions() -> Vec<crate::learnworlds::Submission> {
+fn fixture_submissions() -> Vec<crate::domain::submission::Submission> {
     let responses: Value =
         serde_json::from_slice(&std::fs::read(fixture("api/assessment_responses.json")).unwrap())
             .unwrap();
@@ -216,7 +217,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
     );
     for course in [Some("diagnostico-m1"), None] {
         let event = fixture_event(course);
-        let sub = crate::learnworlds::Submission {
+        let sub = crate::domain::submission::Submission {
             id: "6650c1d2e3f4a5b6c7d8e9f0".into(),
             user_id: None,
             email: None,
@@ -234,7 +235,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
             format!("{folder}/64f1a2b3c4d5e6f7a8b9c0d1_Test_de_diagnóstico_M1_20240529_162640.pdf")
         );
         assert_eq!(csv, format!("{folder}/processed.csv"));
-        let email = email_for(&p, &ctx, &serde_json::to_value(&ctx).unwrap()).unwrap();
+        let email = email_for(&p, &ctx).unwrap();
         assert_eq!(email.subject, "Tu informe de resultados - Diagnóstico");
         assert_eq!(
             email.attachment,
@@ -261,7 +262,7 @@ fn without_a_school_name_the_email_is_signed_by_the_academic_team() {
     );
     let mut ctx = run(&p, &b, &answered("A"));
     ctx.school = None;
-    let email = email_for(&p, &ctx, &serde_json::to_value(&ctx).unwrap()).unwrap();
+    let email = email_for(&p, &ctx).unwrap();
     assert!(
         email.body.ends_with("Saludos,\nEl equipo académico\n"),
         "{}",

@@ -1,0 +1,13 @@
+//! What the rules read, loaded from storage (local disk or the bucket) and cached: the profiles
+//! file and its routing spreadsheet (reloaded in the background), question banks, conversion
+//! tables and Word templates; and `config check`, which loads them all as a job would.
+
+pub mod banks;
+pub mod check;
+pub mod profiles_file;
+pub mod registry;
+
+#[cfg(test)]
+mod tests_reload;
+
+pub use registry::{ProfileRegistry, ProfilesSettings};

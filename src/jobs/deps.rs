@@ -1,0 +1,22 @@
+//! What the stages work with: the database, storage, the LearnWorlds API, the profiles, the
+//! PDF converter and the mail transport.
+
+use std::sync::Arc;
+
+use crate::catalog::ProfileRegistry;
+use crate::config::MailConfig;
+use crate::db::Store;
+use crate::files::Storage;
+use crate::learnworlds::LearnWorlds;
+use crate::mail::MailTransport;
+
+pub struct Deps {
+    pub store: Store,
+    pub storage: Storage,
+    pub learnworlds: LearnWorlds,
+    /// Report types: routing, banks, rules, templates, emails, file names.
+    pub profiles: Arc<ProfileRegistry>,
+    pub converter: Arc<dyn office_convert::Converter>,
+    pub mailer: Box<dyn MailTransport>,
+    pub mail: MailConfig,
+}

@@ -1,0 +1,19 @@
+//! The durable job queue: workers claim jobs from the database under a fenced, heartbeat-renewed
+//! lease and run them through one stage after another, each in its own file under `stages/`:
+//! fetch → analyse → render → convert → store → email → record.
+
+mod deps;
+mod heartbeat;
+mod pipeline;
+mod record;
+mod retry;
+mod stage_error;
+pub mod stages;
+mod worker;
+
+pub use deps::Deps;
+pub use pipeline::{run, Next};
+pub use record::JobRecord;
+pub use retry::backoff;
+pub use stage_error::{Disposition, StageError};
+pub use worker::{Outcome, Queue};
