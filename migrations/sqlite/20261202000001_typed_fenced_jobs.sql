@@ -1,10 +1,7 @@
--- no-transaction
 -- Typed job record: states, stages and artifact names are the code's enums (CHECK), and a
 -- lease token fences every write of the worker holding a job. SQLite cannot add a CHECK to an
--- existing column, so jobs and artifacts are rebuilt; foreign keys are switched off for the
--- rebuild (that needs to happen outside a transaction, hence no-transaction and our own BEGIN).
-PRAGMA foreign_keys = OFF;
-BEGIN;
+-- existing column, so both tables are rebuilt, in an order that never drops a table another
+-- one still references (renaming a table rewrites the references to it).
 
 CREATE TABLE jobs_typed (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,19 +29,17 @@ INSERT INTO jobs_typed (id, event_id, state, stage, attempts, run_at, lease_unti
     SELECT id, event_id, state, stage, attempts, run_at, lease_until, last_error, last_error_code,
            created_at, updated_at, finished_at, submission, analysis, report_key, email_sent_at
     FROM jobs;
-DROP TABLE jobs;
-ALTER TABLE jobs_typed RENAME TO jobs;
-CREATE INDEX jobs_due ON jobs (state, run_at);
 
 CREATE TABLE artifacts_typed (
-    job_id  BIGINT NOT NULL REFERENCES jobs (id),
+    job_id  BIGINT NOT NULL REFERENCES jobs_typed (id),
     name    TEXT   NOT NULL CHECK (name IN ('docx', 'pdf')),
     data    BLOB   NOT NULL,
     PRIMARY KEY (job_id, name)
 );
 INSERT INTO artifacts_typed (job_id, name, data) SELECT job_id, name, data FROM artifacts;
-DROP TABLE artifacts;
-ALTER TABLE artifacts_typed RENAME TO artifacts;
 
-COMMIT;
-PRAGMA foreign_keys = ON;
+DROP TABLE artifacts;
+DROP TABLE jobs;
+ALTER TABLE jobs_typed RENAME TO jobs;
+ALTER TABLE artifacts_typed RENAME TO artifacts;
+CREATE INDEX jobs_due ON jobs (state, run_at);

@@ -77,7 +77,7 @@ impl Config {
                 reason: "must start with sqlite:// or postgres://".into(),
             });
         }
-        Ok(Self {
+        let config = Self {
             host: src.parse("HOST", IpAddr::from([0, 0, 0, 0]))?,
             port: src.parse("PORT", 8080u16)?,
             database_url,
@@ -91,7 +91,47 @@ impl Config {
             shutdown_grace: seconds(src, "SHUTDOWN_GRACE_SECONDS", 8.0)?,
             admin_token: src.get("ADMIN_TOKEN").map(Secret::new),
             data_dir,
-        })
+        };
+        config.check_lease()?;
+        Ok(config)
+    }
+
+    /// The longest one stage can wait on one outside call, by the timeouts configured: a
+    /// conversion may be tried twice (the pool retries once on a crashed instance).
+    pub fn longest_stage_wait(&self) -> (Duration, &'static str) {
+        let convert = self.report.convert_timeout * 2;
+        let candidates = [
+            (convert, "twice CONVERT_TIMEOUT_SECONDS"),
+            (self.learnworlds.timeout, "HTTP_TIMEOUT_SECONDS"),
+            (
+                self.mail
+                    .smtp
+                    .as_ref()
+                    .map_or(Duration::ZERO, |s| s.timeout),
+                "SMTP_TIMEOUT_SECONDS",
+            ),
+        ];
+        candidates
+            .into_iter()
+            .max_by_key(|(d, _)| *d)
+            .unwrap_or((Duration::ZERO, ""))
+    }
+
+    /// A lease shorter than one stage's longest wait would let a second worker take a job
+    /// whose first worker is merely waiting, and the heartbeat renews only every lease/3.
+    fn check_lease(&self) -> Result<(), ConfigError> {
+        let (longest, which) = self.longest_stage_wait();
+        if self.queue.lease < longest {
+            return Err(ConfigError::Invalid {
+                var: "JOB_LEASE_SECONDS",
+                reason: format!(
+                    "{} s is shorter than the longest wait of a stage ({which} = {} s); raise JOB_LEASE_SECONDS or lower that timeout",
+                    self.queue.lease.as_secs_f64(),
+                    longest.as_secs_f64()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Where emails go when no SMTP server is configured.

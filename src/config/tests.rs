@@ -132,3 +132,29 @@ fn the_profiles_file_and_its_reload_period_have_defaults_and_named_refusals() {
             .contains("PROFILES_RELOAD_SECONDS")
     );
 }
+
+#[test]
+fn a_lease_shorter_than_the_longest_stage_wait_is_refused_naming_both_variables() {
+    let message = err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("JOB_LEASE_SECONDS", "100"),
+        ("CONVERT_TIMEOUT_SECONDS", "60"),
+    ]);
+    assert!(
+        message.contains("JOB_LEASE_SECONDS") && message.contains("CONVERT_TIMEOUT_SECONDS"),
+        "{message}"
+    );
+    let message = err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("JOB_LEASE_SECONDS", "20"),
+        ("CONVERT_TIMEOUT_SECONDS", "5"),
+        ("HTTP_TIMEOUT_SECONDS", "25"),
+    ]);
+    assert!(message.contains("HTTP_TIMEOUT_SECONDS"), "{message}");
+    assert!(load(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("JOB_LEASE_SECONDS", "120"),
+        ("CONVERT_TIMEOUT_SECONDS", "60"),
+    ])
+    .is_ok());
+}

@@ -158,3 +158,38 @@ fn create_sqlite_parent_dir(url: &str) {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::job::{Artifact, JobStage, JobState};
+
+    /// The quoted names of `CHECK (<column> IN (…))` in a migration.
+    fn allowed(sql: &str, column: &str) -> Vec<String> {
+        let start = sql
+            .find(&format!("CHECK ({column} IN ("))
+            .unwrap_or_else(|| panic!("no CHECK on {column}"));
+        let list = &sql[start..];
+        let list = &list[list.find("IN (").unwrap() + 4..list.find(')').unwrap()];
+        list.split(',')
+            .map(|s| s.trim().trim_matches('\'').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_migrations_admit_exactly_the_states_stages_and_artifacts_of_the_code() {
+        let states: Vec<String> = JobState::ALL.iter().map(|s| s.as_str().into()).collect();
+        let stages: Vec<String> = JobStage::ALL.iter().map(|s| s.as_str().into()).collect();
+        let artifacts: Vec<String> = [Artifact::Docx, Artifact::Pdf]
+            .iter()
+            .map(|a| a.as_str().into())
+            .collect();
+        for sql in [
+            include_str!("../../migrations/sqlite/20261202000001_typed_fenced_jobs.sql"),
+            include_str!("../../migrations/postgres/20261202000001_typed_fenced_jobs.sql"),
+        ] {
+            assert_eq!(allowed(sql, "state"), states);
+            assert_eq!(allowed(sql, "stage"), stages);
+            assert_eq!(allowed(sql, "name"), artifacts);
+        }
+    }
+}

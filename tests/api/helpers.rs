@@ -39,6 +39,7 @@ pub fn automation_body() -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub data_dir: TempDir,
     pub ctx: Arc<AppContext>,
     pub lw: FakeLearnWorlds,
@@ -84,7 +85,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     } else {
         SmtpSink::start()
     };
-    let db = setup.database_url.unwrap_or_else(|| {
+    let database_url = setup.database_url.unwrap_or_else(|| {
         format!(
             "sqlite://{}?mode=rwc",
             data_dir.path().join("service.db").display()
@@ -94,7 +95,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
-        ("DATABASE_URL", db),
+        ("DATABASE_URL", database_url.clone()),
         ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),
@@ -136,6 +137,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     tokio::spawn(app.run_until(stop.clone()));
     TestApp {
         address,
+        database_url,
         data_dir,
         ctx,
         lw,
@@ -191,6 +193,19 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.cancel();
+    }
+}
+
+/// Waits for `done` to hold, polling; fails naming `what` after a deadline. The one way tests
+/// wait for something that happens in the background.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

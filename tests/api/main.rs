@@ -9,6 +9,7 @@ mod fake_learnworlds;
 mod fidelity;
 mod helpers;
 mod intake;
+mod lease;
 mod mail;
 mod postgres;
 mod profiles;
