@@ -13,9 +13,9 @@ use tracing::{error, info, warn};
 
 use super::banks;
 use super::profiles_file::load_set;
-use crate::domain::context::ReportContext;
+use crate::domain::context::{GroupResult, ReportContext};
 use crate::files::{Storage, StorageError};
-use crate::report::{fill_template, ChartColors, FillError};
+use crate::report::{chart_groups, fill_template, ChartColors, FillError};
 use crate::rules::bank::LoadedBank;
 use crate::rules::patterns::{expand, name_safe, Vars};
 use crate::rules::profile::Profile;
@@ -246,21 +246,31 @@ impl ProfileRegistry {
         profile: &Profile,
         ctx: &serde_json::Value,
     ) -> Result<Vec<u8>, ProfileError> {
+        let groups = chart_groups(ctx["groups"].as_array().map_or(&[], Vec::as_slice));
+        self.fill(profile, ctx.clone(), groups).await
+    }
+
+    async fn fill(
+        &self,
+        profile: &Profile,
+        ctx: serde_json::Value,
+        chart: Vec<GroupResult>,
+    ) -> Result<Vec<u8>, ProfileError> {
         let path = profile.spec.template.clone();
         let template = self.template(&path).await?;
         let colors = self.settings.chart_colors.clone();
-        let ctx = ctx.clone();
         // Drawing and zipping are CPU work: keep them off the async workers.
-        let rendered = tokio::task::spawn_blocking(move || fill_template(&template, &ctx, &colors))
-            .await
-            .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
-            .map_err(|e| match e {
-                FillError::Template(source) => ProfileError::Template {
-                    path: path.clone(),
-                    source: Box::new(source),
-                },
-                FillError::Chart(e) => ProfileError::Chart(e.to_string()),
-            })?;
+        let rendered =
+            tokio::task::spawn_blocking(move || fill_template(&template, &ctx, &chart, &colors))
+                .await
+                .map_err(|e| ProfileError::Internal(format!("render task failed: {e}")))?
+                .map_err(|e| match e {
+                    FillError::Template(source) => ProfileError::Template {
+                        path: path.clone(),
+                        source: Box::new(source),
+                    },
+                    FillError::Chart(e) => ProfileError::Chart(e.to_string()),
+                })?;
         if !rendered.unresolved.is_empty() {
             return Err(ProfileError::UnknownPlaceholders {
                 path,

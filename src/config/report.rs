@@ -84,7 +84,7 @@ pub struct ReportConfig {
     pub converter: ConverterConfig,
     /// `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT` (`RRGGBB`): the school's
     /// colours for the chart's bars and text (default 1F3A68, E07A1F, 333333).
-    pub chart_colors: crate::report::ChartColors,
+    pub chart_colors: ChartColors,
 }
 
 impl ReportConfig {
@@ -105,18 +105,46 @@ impl ReportConfig {
     }
 }
 
-fn chart_colors(src: &Source) -> Result<crate::report::ChartColors, ConfigError> {
-    let defaults = crate::report::ChartColors::default();
+fn chart_colors(src: &Source) -> Result<ChartColors, ConfigError> {
+    let defaults = ChartColors::default();
     let color = |var: &'static str, default: [u8; 3]| match src.get(var) {
         None => Ok(default),
-        Some(raw) => crate::report::parse_color(&raw).ok_or(ConfigError::Invalid {
+        Some(raw) => parse_color(&raw).ok_or(ConfigError::Invalid {
             var,
             reason: format!("'{raw}' is not a colour (use RRGGBB, e.g. 1F3A68)"),
         }),
     };
-    Ok(crate::report::ChartColors {
+    Ok(ChartColors {
         passed: color("CHART_COLOR_PASSED", defaults.passed)?,
         failed: color("CHART_COLOR_FAILED", defaults.failed)?,
         text: color("CHART_COLOR_TEXT", defaults.text)?,
     })
+}
+
+/// Colours as `RRGGBB`, from `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartColors {
+    pub passed: [u8; 3],
+    pub failed: [u8; 3],
+    pub text: [u8; 3],
+}
+
+impl Default for ChartColors {
+    fn default() -> Self {
+        Self {
+            passed: [0x1F, 0x3A, 0x68],
+            failed: [0xE0, 0x7A, 0x1F],
+            text: [0x33, 0x33, 0x33],
+        }
+    }
+}
+
+/// Parses `RRGGBB` or `#RRGGBB`.
+pub fn parse_color(s: &str) -> Option<[u8; 3]> {
+    let hex = s.trim().trim_start_matches('#');
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }

@@ -1,6 +1,7 @@
 //! The report context: one serde value that the Word template, the email templates, level
 //! rules and derived figures all read. docs/profiles.md documents every field.
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -57,16 +58,17 @@ pub struct ReportContext {
     pub total: usize,
     /// The first grouping's bank column, groups, passed count and failed names.
     pub group_column: String,
-    pub groups: Vec<Value>,
+    pub groups: Vec<GroupResult>,
     pub groups_passed: usize,
-    pub failed_groups: Vec<Value>,
-    /// Every grouping's groups in bank order (nested groupings inside their parents too).
-    pub groupings: Map<String, Value>,
+    pub failed_groups: Vec<String>,
+    /// Every grouping's groups in bank order (nested groupings inside their parents too), in
+    /// the profile's order of groupings.
+    pub groupings: IndexMap<String, Vec<GroupResult>>,
     /// Per grouping, value → % correct (by the bank's spelling and its normalised form).
-    pub pct: Map<String, Value>,
-    pub count: Map<String, Value>,
+    pub pct: IndexMap<String, IndexMap<String, f64>>,
+    pub count: IndexMap<String, GroupCount>,
     /// Per grouping, the names of the groups not passed, in bank order.
-    pub failed: Map<String, Value>,
+    pub failed: IndexMap<String, Vec<String>>,
     pub questions: Vec<QuestionResult>,
     pub derived: Map<String, Value>,
     /// Legacy `<<Name>>` values, as top-level strings (the template engine reads them there).

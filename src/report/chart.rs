@@ -6,38 +6,11 @@ use std::sync::Once;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+pub use crate::config::{parse_color, ChartColors};
 use crate::domain::context::GroupResult;
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/Carlito-Regular.ttf");
 const FAMILY: &str = "report-sans";
-
-/// Colours as `RRGGBB`, from `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartColors {
-    pub passed: [u8; 3],
-    pub failed: [u8; 3],
-    pub text: [u8; 3],
-}
-
-impl Default for ChartColors {
-    fn default() -> Self {
-        Self {
-            passed: [0x1F, 0x3A, 0x68],
-            failed: [0xE0, 0x7A, 0x1F],
-            text: [0x33, 0x33, 0x33],
-        }
-    }
-}
-
-/// Parses `RRGGBB` or `#RRGGBB`.
-pub fn parse_color(s: &str) -> Option<[u8; 3]> {
-    let hex = s.trim().trim_start_matches('#');
-    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-    Some([byte(0)?, byte(2)?, byte(4)?])
-}
 
 #[derive(Debug, thiserror::Error)]
 #[error("drawing the chart failed: {0}")]

@@ -39,13 +39,9 @@ pub fn analyse(
     let graded = grade(bank, answers, spec.bank.matching, spec.grading.correct_by);
     let grouped = groups::compute(profile.name(), &spec.groupings, bank, &graded)?;
     let first = spec.groupings.first();
-    let list = |map: &Map<String, Value>| -> Vec<Value> {
-        first
-            .and_then(|g| map.get(&g.name))
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default()
-    };
-    let (groups, failed_groups) = (list(&grouped.groups), list(&grouped.failed));
+    let first_name = first.map(|g| g.name.as_str()).unwrap_or_default();
+    let groups = grouped.groups.get(first_name).cloned().unwrap_or_default();
+    let failed_groups = grouped.failed.get(first_name).cloned().unwrap_or_default();
     let groups_passed = groups.len() - failed_groups.len();
     let pd_percent = percent(groups_passed, groups.len());
     let score = score(&graded);
@@ -138,10 +134,7 @@ pub fn analyse(
         placeholders.insert(name.clone(), Value::from(text));
     }
     for (i, n) in spec.numbered_placeholders.iter().enumerate() {
-        let list = ctx.groupings[&n.grouping]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let list = ctx.groupings.get(&n.grouping).cloned().unwrap_or_default();
         for (j, group) in list.iter().enumerate() {
             let scope =
                 minijinja::context! { group => Jinja::from_serialize(group), ..jinja.clone() };

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::bank::LoadedBank;
@@ -15,10 +16,10 @@ use crate::domain::text::{header_key, normalize};
 
 #[derive(Debug, Default)]
 pub struct Groupings {
-    pub groups: Map<String, Value>,
-    pub pct: Map<String, Value>,
-    pub count: Map<String, Value>,
-    pub failed: Map<String, Value>,
+    pub groups: IndexMap<String, Vec<GroupResult>>,
+    pub pct: IndexMap<String, IndexMap<String, f64>>,
+    pub count: IndexMap<String, GroupCount>,
+    pub failed: IndexMap<String, Vec<String>>,
 }
 
 /// A group before it is turned into context: keyed by its normalised value, inside its
@@ -114,19 +115,19 @@ pub fn compute(
                 list[slot].total += 1;
             }
         }
-        let mut pct = Map::new();
+        let mut pct = IndexMap::new();
         for (key, name, correct, total) in flat {
-            let p = Value::from(percent(correct, total));
-            pct.insert(name.clone(), p.clone());
+            let p = percent(correct, total);
+            pct.insert(name.clone(), p);
             if key != name {
                 pct.insert(key, p);
             }
         }
-        out.pct.insert(spec.name.clone(), Value::Object(pct));
+        out.pct.insert(spec.name.clone(), pct);
         raws.push(list);
     }
     // Children are built before their parents so that every level carries its nested lists.
-    let mut built: Vec<Vec<Value>> = vec![Vec::new(); specs.len()];
+    let mut built: Vec<Vec<GroupResult>> = vec![Vec::new(); specs.len()];
     for g in (0..specs.len()).rev() {
         let spec = &specs[g];
         let parent_names: HashMap<&str, &str> = match parent_index(spec) {
@@ -146,11 +147,9 @@ pub fn compute(
             if result.passed {
                 passed_count += 1;
             } else {
-                failed_names.push(Value::from(result.name.clone()));
+                failed_names.push(result.name.clone());
             }
-            values.push(
-                serde_json::to_value(&result).map_err(|e| ProfileError::Internal(e.to_string()))?,
-            );
+            values.push(result);
         }
         let total = values.len();
         let count = GroupCount {
@@ -160,25 +159,17 @@ pub fn compute(
             percent_passed: percent(passed_count, total),
             percent_passed_text: percent_text(percent(passed_count, total)),
         };
-        out.count.insert(
-            spec.name.clone(),
-            serde_json::to_value(&count).map_err(|e| ProfileError::Internal(e.to_string()))?,
-        );
-        out.failed
-            .insert(spec.name.clone(), Value::Array(failed_names));
+        out.count.insert(spec.name.clone(), count);
+        out.failed.insert(spec.name.clone(), failed_names);
         built[g] = values;
     }
     for (spec, values) in specs.iter().zip(built) {
-        out.groups.insert(spec.name.clone(), Value::Array(values));
+        out.groups.insert(spec.name.clone(), values);
     }
     // Keep the profile's order in every map (the loop above ran backwards).
-    for map in [&mut out.count, &mut out.failed] {
-        let ordered: Map<String, Value> = specs
-            .iter()
-            .filter_map(|s| map.remove(&s.name).map(|v| (s.name.clone(), v)))
-            .collect();
-        *map = ordered;
-    }
+    let order = |name: &String| specs.iter().position(|s| &s.name == name);
+    out.count.sort_by_cached_key(|name, _| order(name));
+    out.failed.sort_by_cached_key(|name, _| order(name));
     Ok(out)
 }
 
@@ -189,7 +180,7 @@ fn group_result(
     children: &[usize],
     specs: &[GroupingSpec],
     raws: &[Vec<Raw>],
-    built: &[Vec<Value>],
+    built: &[Vec<GroupResult>],
 ) -> GroupResult {
     let p = percent(raw.correct, raw.total);
     let passed = raw.total > 0 && p >= spec.pass_at;
@@ -212,7 +203,7 @@ fn group_result(
             .iter()
             .zip(&built[c])
             .filter(|(r, _)| r.parent.as_deref() == Some(raw.key.as_str()))
-            .map(|(_, v)| v.clone())
+            .filter_map(|(_, v)| serde_json::to_value(v).ok())
             .collect();
         extra.insert(specs[c].name.clone(), Value::Array(nested));
     }

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
+use crate::domain::names::{sanitize_segment, slug};
 use crate::domain::text::normalize;
-use crate::files::{sanitize_segment, slug};
 
 /// Every variable a pattern may use (docs/profiles.md explains each).
 pub const VARIABLES: &[&str] = &[

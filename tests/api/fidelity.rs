@@ -83,8 +83,10 @@ async fn check(name: &str, docx: Vec<u8>, pool: &Pool, spawn: &SpawnConverter) {
 fn rendered(template: &str) -> Vec<u8> {
     let bytes = std::fs::read(repo_root().join("templates").join(template)).unwrap();
     let template = Template::from_bytes(&bytes).unwrap();
-    let ctx = serde_json::to_value(sample_context().unwrap()).unwrap();
-    let filled = fill_template(&template, &ctx, &ChartColors::default()).expect("renders");
+    let sample = sample_context().unwrap();
+    let ctx = serde_json::to_value(&sample).unwrap();
+    let filled =
+        fill_template(&template, &ctx, &sample.groups, &ChartColors::default()).expect("renders");
     assert!(filled.unresolved.is_empty(), "{:?}", filled.unresolved);
     filled.docx
 }

@@ -163,7 +163,7 @@ pub(super) async fn check_bank(
     let groups: Vec<String> = ctx
         .count
         .iter()
-        .map(|(name, c)| format!("{name} {}", c["total"]))
+        .map(|(name, c)| format!("{name} {}", c.total))
         .collect();
     r.info(format!(
         "  bank {}: {} question(s){}; groups: {}",

@@ -1,5 +1,6 @@
 //! The subject diagnostics (M1, CL, CIEN, HYST) at the edges of their thresholds.
 
+use super::json;
 use super::*;
 
 /// `n` questions of `column_value` in the diagnostics' `;` format, numbered from `start`.
@@ -55,12 +56,12 @@ fn m1_lists_failed_lessons_in_bank_order() {
     // Potencias 1/2, Fracciones 2/2, Ecuaciones: "No lo sé" and blank.
     let ctx = run(&p, &b, &answered("ABAA?-"));
     assert_eq!(
-        ctx.failed["lecciones"],
+        json(&ctx)["failed"]["lecciones"],
         serde_json::json!(["Potencias", "Ecuaciones"])
     );
-    assert_eq!(ctx.count["lecciones"]["failed"], 2);
-    assert_eq!(ctx.pct["dificultad"]["1"], 75.0);
-    assert_eq!(ctx.pct["dificultad"]["2"], 0.0);
+    assert_eq!(json(&ctx)["count"]["lecciones"]["failed"], 2);
+    assert_eq!(json(&ctx)["pct"]["dificultad"]["1"], 75.0);
+    assert_eq!(json(&ctx)["pct"]["dificultad"]["2"], 0.0);
     assert_eq!(level(&ctx).0, "Nivel 2");
 }
 
@@ -95,10 +96,10 @@ fn cien_is_nivel_2_up_to_30_failed_lessons() {
     }
     let b = bank(&p, "cien.csv", &csv);
     let ctx = run(&p, &b, &answered(&marks(1, 31)));
-    assert_eq!(ctx.count["lecciones"]["failed"], 30);
+    assert_eq!(json(&ctx)["count"]["lecciones"]["failed"], 30);
     assert_eq!(level(&ctx).0, "Nivel 2");
     let ctx = run(&p, &b, &answered(&marks(0, 31)));
-    assert_eq!(ctx.count["lecciones"]["failed"], 31);
+    assert_eq!(json(&ctx)["count"]["lecciones"]["failed"], 31);
     assert_eq!(level(&ctx).0, "Nivel 1");
     assert_eq!(
         statuses(&ctx, "materias"),

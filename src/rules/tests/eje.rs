@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::json;
 use super::*;
 
 /// Units Números (3 questions, the unit left blank below its first row as in merged cells)
@@ -37,7 +38,7 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
         statuses(&ctx, "unidades"),
         pairs(&[("Números", "No requerido"), ("Potencias", "□")])
     );
-    let units = &ctx.groupings["unidades"];
+    let units = &json(&ctx)["groupings"]["unidades"];
     assert_eq!(units[0]["percent_text"], "100.00%");
     assert_eq!(units[1]["percent_text"], "63.64%");
     let nested = |u: usize| -> Vec<(String, String)> {
@@ -64,10 +65,10 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
     assert_eq!(units[1]["lecciones"][0]["parent"], "Potencias");
     // The flat list has both "Descomposición" groups; pct is over all its questions.
     assert_eq!(
-        ctx.count["lecciones"],
+        json(&ctx)["count"]["lecciones"],
         json!({"total": 4, "passed": 3, "failed": 1, "percent_passed": 75.0, "percent_passed_text": "75.00%"})
     );
-    assert_eq!(ctx.pct["lecciones"]["Descomposición"], 50.0);
+    assert_eq!(json(&ctx)["pct"]["lecciones"]["Descomposición"], 50.0);
     // 1 pending lesson + 0.5 unit test + 2 guide + 2 final exam.
     assert_eq!(ctx.derived["horas"], 5.5);
     assert_eq!(ctx.derived["horas_texto"], "5,5");
@@ -78,7 +79,7 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
     // Everything right: only the final exam.
     let ctx = run(&p, &b, &answered(&"A".repeat(14)));
     assert_eq!(ctx.derived["horas_texto"], "2");
-    assert_eq!(ctx.count["unidades"]["failed"], 0);
+    assert_eq!(json(&ctx)["count"]["unidades"]["failed"], 0);
 }
 
 #[test]
@@ -112,7 +113,7 @@ fn examen_de_eje_bands_include_their_lower_edge() {
             ("Geometría", "En desarrollo"),
         ])
     );
-    let list = &ctx.groupings["unidades"];
+    let list = &json(&ctx)["groupings"]["unidades"];
     assert!(list[0]["recomendacion"]
         .as_str()
         .unwrap()
@@ -122,7 +123,7 @@ fn examen_de_eje_bands_include_their_lower_edge() {
         .unwrap()
         .contains("avanzar con confianza"));
     assert_eq!(
-        ctx.failed["unidades"],
+        json(&ctx)["failed"]["unidades"],
         json!(["Matemática financiera", "Logaritmos", "Geometría"])
     );
 }

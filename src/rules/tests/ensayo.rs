@@ -1,5 +1,6 @@
 //! Ensayo: pilot questions out of the score, the PAES conversion table.
 
+use super::json;
 use super::*;
 use crate::rules::delivery::email_for;
 
@@ -23,8 +24,8 @@ fn pilot_questions_count_for_nothing_but_are_shown() {
     assert_eq!((s.correct, s.total), (2, 3));
     assert_eq!((s.correct_all, s.total_all), (3, 5));
     assert_eq!((s.pilot_correct, s.pilot_total), (1, 2));
-    assert_eq!(ctx.pct["ejes"]["Números"], 100.0);
-    assert_eq!(ctx.pct["ejes"]["Álgebra"], 50.0);
+    assert_eq!(json(&ctx)["pct"]["ejes"]["Números"], 100.0);
+    assert_eq!(json(&ctx)["pct"]["ejes"]["Álgebra"], 50.0);
     assert!(ctx.questions[1].pilot && ctx.questions[1].correct);
     assert_eq!(ctx.questions[3].key, "B");
     assert_eq!(ctx.questions[3].answer, "A");

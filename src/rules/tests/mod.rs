@@ -101,7 +101,7 @@ pub fn run_with(
 
 /// `(name, status)` of a grouping's groups.
 pub fn statuses(ctx: &ReportContext, grouping: &str) -> Vec<(String, String)> {
-    ctx.groupings[grouping]
+    json(&ctx)["groupings"][grouping]
         .as_array()
         .expect("a list")
         .iter()
@@ -134,4 +134,9 @@ pub fn fixture(rel: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
         .join("fixtures")
         .join(rel)
+}
+
+/// The context as templates see it, to index into by name.
+fn json(ctx: &crate::domain::context::ReportContext) -> serde_json::Value {
+    serde_json::to_value(ctx).expect("a context serialises")
 }

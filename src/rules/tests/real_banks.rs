@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
+use super::json;
 use super::*;
+use crate::domain::submission::submission;
 use crate::domain::submission::Submission;
-use crate::learnworlds::types::submission;
 
 fn camila_newest() -> Submission {
     let responses: Value =
@@ -66,7 +67,7 @@ fn every_real_bank_loads_and_analyses_with_its_preset() {
         let b = real_bank(&p, file);
         assert_eq!(b.bank.questions.len(), questions, "{file}");
         let ctx = run_with(&p, &b, &sub.answers, &tables);
-        assert_eq!(ctx.count[grouping]["total"], groups, "{file}");
+        assert_eq!(json(&ctx)["count"][grouping]["total"], groups, "{file}");
         assert_eq!(
             ctx.score.missing_answers,
             questions.saturating_sub(53),

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::domain::event::SubmissionEvent;
-use crate::learnworlds::types::submission;
+use crate::domain::submission::submission;
 use crate::rules::delivery::{email_for, output_keys_for};
 use crate::rules::facts::facts as job_facts;
 use crate::rules::routing::RouteTarget;
