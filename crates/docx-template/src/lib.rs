@@ -28,6 +28,7 @@ mod jinja;
 mod legacy;
 mod listing;
 mod package;
+mod part;
 mod post;
 mod rels;
 mod render;

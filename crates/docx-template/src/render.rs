@@ -1,66 +1,21 @@
 //! `Template::render`: Jinja over every part, then the post-render pass, then the package.
 
 use crate::context::Context;
-use crate::error::{Location, TemplateError};
-use crate::jinja::compile::{compile, CompiledPart};
-use crate::jinja::env::environment;
+use crate::error::TemplateError;
+use crate::jinja::compile::compile;
+use crate::jinja::engine::{build, jinja_message, CompileFailure, Engine};
 use crate::post;
 use crate::rels::{self, PartRels, RenderState};
 use crate::template::{Rendered, Template};
 use crate::xml::{keep_legacy, Writer};
-use minijinja::Environment;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Compiled Jinja templates of all parts, built on first use and shared by every render.
-pub(crate) struct Engine {
-    env: Environment<'static>,
-    parts: Vec<CompiledPart>,
-}
-
-/// A compile failure kept so every later call reports the same error.
-#[derive(Debug, Clone)]
-pub(crate) struct CompileFailure(Location, String);
-
-fn jinja_message(e: &minijinja::Error) -> String {
-    match e.detail() {
-        // The variant already says "syntax error"; the detail is the useful part.
-        Some(d) if e.kind() == minijinja::ErrorKind::SyntaxError => d.to_string(),
-        Some(d) => format!("{}: {d}", e.kind()),
-        None => e.kind().to_string(),
-    }
-}
-
-pub(crate) fn build(tpl: &Template) -> Result<Engine, CompileFailure> {
-    let mut env = environment(&tpl.options.jinja);
-    let mut parts = Vec::new();
-    for part in &tpl.parts {
-        let c = compile(part).map_err(|e| match e {
-            TemplateError::Syntax { location, message } => CompileFailure(location, message),
-            other => CompileFailure(
-                Location {
-                    part: part.label.clone(),
-                    ..Location::default()
-                },
-                other.to_string(),
-            ),
-        })?;
-        if !c.is_static {
-            env.add_template_owned(c.label.clone(), c.source.clone())
-                .map_err(|e| CompileFailure(c.locate(&e), jinja_message(&e)))?;
-        }
-        parts.push(c);
-    }
-    Ok(Engine { env, parts })
-}
 
 impl Template {
     pub(crate) fn engine(&self) -> Result<&Engine, TemplateError> {
-        self.engine.get_or_init(|| build(self)).as_ref().map_err(
-            |CompileFailure(location, message)| TemplateError::Syntax {
-                location: location.clone(),
-                message: message.clone(),
-            },
-        )
+        self.engine
+            .get_or_init(|| build(&self.parts, &self.options.jinja))
+            .as_ref()
+            .map_err(CompileFailure::error)
     }
 
     /// Check the Jinja syntax of every part without rendering.

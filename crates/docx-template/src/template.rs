@@ -1,11 +1,12 @@
 //! The parsed template: opened once, rendered many times (it is immutable and `Sync`).
 
 use crate::error::TemplateError;
+use crate::jinja::engine::{CompileFailure, Engine};
 use crate::jinja::env::JinjaOptions;
 use crate::legacy;
 use crate::package::{Package, PackageLimits};
+use crate::part::Part;
 use crate::rels;
-use crate::render::{CompileFailure, Engine};
 use crate::xml::{self, escape_text, keep_legacy, Document, Limits, Writer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -24,16 +25,6 @@ pub struct Rendered {
     pub docx: Vec<u8>,
     /// Names found in the document but absent from the values (deduplicated, document order).
     pub unresolved: Vec<String>,
-}
-
-/// One XML part we render.
-#[derive(Debug, Clone)]
-pub(crate) struct Part {
-    pub zip_name: String,
-    /// `document`, `header1`, `footnotes`, `core`.
-    pub label: String,
-    pub doc: Document,
-    pub may_have_legacy: bool,
 }
 
 pub struct Template {

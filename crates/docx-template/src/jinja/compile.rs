@@ -4,8 +4,8 @@
 use super::{structural, tags, wsmerge};
 use crate::error::{Location, TemplateError};
 use crate::legacy;
+use crate::part::Part;
 use crate::runs;
-use crate::template::Part;
 use crate::walk::{self, snippet};
 use crate::xml::{escape_attr, escape_text, Document, Element, Node};
 

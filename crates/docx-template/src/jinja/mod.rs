@@ -1,6 +1,7 @@
 //! docxtpl-compatible Jinja templates inside Word XML.
 
 pub mod compile;
+pub mod engine;
 pub mod env;
 pub mod pyrepr;
 pub mod structural;
