@@ -12,8 +12,9 @@ pub mod stages;
 mod worker;
 
 pub use deps::Deps;
-pub use pipeline::{run, Next};
+pub use pipeline::run;
 pub use record::JobRecord;
 pub use retry::backoff;
 pub use stage_error::{Disposition, StageError};
+pub use stages::Next;
 pub use worker::{Outcome, Queue};

@@ -2,17 +2,9 @@
 //! before the next starts, so a retry resumes at the stage that failed and never repeats one
 //! that succeeded — in particular the email.
 
-use super::stages::{analyse, convert, email, fetch, record, render, store};
+use super::stages::{analyse, convert, email, fetch, record, render, store, Next};
 use super::{Deps, JobRecord, StageError};
 use crate::domain::job::JobStage;
-
-/// What a stage says comes after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
-    Stage(JobStage),
-    /// The job is done: emailed and recorded.
-    Finished,
-}
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<(), StageError> {
     loop {

@@ -2,9 +2,10 @@
 
 use tracing::warn;
 
-use super::super::{Deps, JobRecord, Next, StageError};
+use super::Next;
 use crate::db::StageOutput;
 use crate::domain::job::JobStage;
+use crate::jobs::{Deps, JobRecord, StageError};
 use crate::rules::facts::facts;
 use crate::rules::patterns::Vars;
 use crate::rules::{analyse, ProfileError};

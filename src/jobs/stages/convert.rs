@@ -1,8 +1,9 @@
 //! convert: the Word document to PDF in the LibreOffice pool.
 
-use super::super::{Deps, JobRecord, Next, StageError};
 use super::artifact;
+use super::Next;
 use crate::domain::job::{Artifact, JobStage};
+use crate::jobs::{Deps, JobRecord, StageError};
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     let docx = artifact(deps, job, Artifact::Docx).await?;

@@ -9,10 +9,11 @@
 
 use tracing::info;
 
-use super::super::{Deps, JobRecord, Next, StageError};
+use super::Next;
 use super::{artifact, profile_of};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
+use crate::jobs::{Deps, JobRecord, StageError};
 use crate::mail::{report_email, ReportEmail};
 use crate::rules::delivery::email_for;
 

@@ -1,8 +1,9 @@
 //! fetch: the student's submission, with its answers, from the LearnWorlds API.
 
-use super::super::{Deps, JobRecord, Next, StageError};
+use super::Next;
 use crate::db::StageOutput;
 use crate::domain::job::JobStage;
+use crate::jobs::{Deps, JobRecord, StageError};
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     let event = &job.event;

@@ -12,8 +12,16 @@ pub mod store;
 use std::sync::Arc;
 
 use super::{Deps, JobRecord, StageError};
-use crate::domain::job::Artifact;
+use crate::domain::job::{Artifact, JobStage};
 use crate::rules::Profile;
+
+/// What a stage says comes after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Stage(JobStage),
+    /// The job is done: emailed and recorded.
+    Finished,
+}
 
 /// The profile that analysed the job: every later stage uses the same one.
 fn profile_of(deps: &Deps, job: &JobRecord) -> Result<Arc<Profile>, StageError> {

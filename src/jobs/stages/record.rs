@@ -1,8 +1,9 @@
 //! record: the delivery appended to the course's `processed.csv`, then the job is done.
 //! Retrying this stage never resends the email.
 
-use super::super::{Deps, JobRecord, Next, StageError};
 use super::profile_of;
+use super::Next;
+use crate::jobs::{Deps, JobRecord, StageError};
 use crate::report::PROCESSED_HEADER;
 use crate::rules::delivery::output_keys_for;
 

@@ -1,8 +1,9 @@
 //! render: the profile's Word template filled with the report context (and its chart).
 
-use super::super::{Deps, JobRecord, Next, StageError};
 use super::profile_of;
+use super::Next;
 use crate::domain::job::{Artifact, JobStage};
+use crate::jobs::{Deps, JobRecord, StageError};
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     let profile = profile_of(deps, job)?;

@@ -2,10 +2,11 @@
 
 use bytes::Bytes;
 
-use super::super::{Deps, JobRecord, Next, StageError};
+use super::Next;
 use super::{artifact, profile_of};
 use crate::db::StageOutput;
 use crate::domain::job::{Artifact, JobStage};
+use crate::jobs::{Deps, JobRecord, StageError};
 use crate::rules::delivery::output_keys_for;
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
