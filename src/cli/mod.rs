@@ -70,14 +70,15 @@ pub enum Command {
     /// Queue the submissions recorded as unroutable (422) that route now.
     Reroute,
     /// Analyse a submission with a profile and print the report context as JSON.
-    Analyze {
+    #[command(alias = "analyze")]
+    Analyse {
         #[command(flatten)]
-        args: profiles::AnalyzeArgs,
+        args: profiles::AnalyseArgs,
     },
     /// Render a submission's real report (PDF, or .docx) without sending anything.
     Preview {
         #[command(flatten)]
-        args: profiles::AnalyzeArgs,
+        args: profiles::AnalyseArgs,
         /// Where to write it (`.pdf` or `.docx`).
         #[arg(long)]
         out: PathBuf,
@@ -221,7 +222,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             command: ConfigCommand::Check,
         } => profiles::config_check(&config).await,
         Command::Reroute => profiles::reroute(&config).await,
-        Command::Analyze { args } => profiles::analyze(&config, &args).await,
+        Command::Analyse { args } => profiles::analyse(&config, &args).await,
         Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
     }
 }

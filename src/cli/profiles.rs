@@ -1,4 +1,4 @@
-//! The operator's profile commands: `config check`, `analyze`, `preview`.
+//! The operator's profile commands: `config check`, `analyse`, `preview`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,11 +19,11 @@ use crate::rules::facts::facts;
 use crate::rules::intake_record::intake_record;
 use crate::rules::patterns::Vars;
 use crate::rules::routing::sheet::parse_name;
-use crate::rules::{analyse, Profile, RouteTarget};
+use crate::rules::{Profile, RouteTarget};
 
-/// What `analyze` and `preview` are asked to report.
+/// What `analyse` and `preview` are asked to report.
 #[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
+pub struct AnalyseArgs {
     /// The profile (report type) to apply.
     #[arg(long)]
     pub profile: String,
@@ -90,7 +90,7 @@ fn pick_submission(path: &Path, user: Option<&str>) -> anyhow::Result<Submission
 
 async fn context(
     registry: &ProfileRegistry,
-    args: &AnalyzeArgs,
+    args: &AnalyseArgs,
 ) -> anyhow::Result<(Arc<Profile>, ReportContext)> {
     let set = registry.current();
     let profile = set.profile(&args.profile)?;
@@ -142,18 +142,18 @@ async fn context(
         None => registry.bank(&profile, &vars).await?,
     };
     let tables = registry.tables(&profile, &vars).await?;
-    let ctx = analyse(&profile, &bank, &sub.answers, facts, &tables)?;
+    let ctx = crate::rules::analyse(&profile, &bank, &sub.answers, facts, &tables)?;
     Ok((profile, ctx))
 }
 
-pub async fn analyze(config: &Config, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+pub async fn analyse(config: &Config, args: &AnalyseArgs) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let (_, ctx) = context(&registry, args).await?;
     println!("{}", serde_json::to_string_pretty(&ctx)?);
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn preview(config: &Config, args: &AnalyzeArgs, out: &Path) -> anyhow::Result<ExitCode> {
+pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let (profile, ctx) = context(&registry, args).await?;
     let docx = registry.render_report(&profile, &ctx).await?;

@@ -259,7 +259,7 @@ async fn config_check_lists_every_problem_and_fails() {
 }
 
 #[tokio::test]
-async fn analyze_prints_the_context_and_preview_renders_without_sending() {
+async fn analyse_prints_the_context_and_preview_renders_without_sending() {
     let app = spawn().await;
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
@@ -282,7 +282,7 @@ async fn analyze_prints_the_context_and_preview_renders_without_sending() {
         "--assessment",
         "M30M2-EXAMEN DE EJE 1-DATA",
     ];
-    let out = run(&[&["analyze"][..], &common].concat());
+    let out = run(&[&["analyse"][..], &common].concat());
     assert!(
         out.status.success(),
         "{}",
