@@ -3,6 +3,7 @@
 //! tables and Word templates; and `config check`, which loads them all as a job would.
 
 pub mod banks;
+mod cache;
 pub mod check;
 pub mod profiles_file;
 pub mod registry;

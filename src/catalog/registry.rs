@@ -2,16 +2,16 @@
 //! (banks, templates, conversion tables), each cached for a minute so that the operator can
 //! replace any of them without a restart.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use docx_template::Template;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use super::banks;
+use super::cache::Cache;
 use super::profiles_file::load_set;
 use crate::domain::context::{GroupResult, ReportContext};
 use crate::files::{Storage, StorageError};
@@ -43,39 +43,6 @@ impl ProfilesSettings {
             reload_every: cfg.profiles_reload,
             chart_colors: cfg.chart_colors.clone(),
         }
-    }
-}
-
-const FILE_TTL: Duration = Duration::from_secs(60);
-
-struct Cache<T> {
-    entries: tokio::sync::Mutex<HashMap<String, (Instant, Arc<T>)>>,
-}
-
-impl<T> Cache<T> {
-    fn new() -> Self {
-        Self {
-            entries: tokio::sync::Mutex::new(HashMap::new()),
-        }
-    }
-
-    async fn get_or_load<F, Fut>(&self, key: &str, load: F) -> Result<Arc<T>, ProfileError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T, ProfileError>>,
-    {
-        if let Some((at, v)) = self.entries.lock().await.get(key) {
-            if at.elapsed() < FILE_TTL {
-                return Ok(v.clone());
-            }
-        }
-        // Loaded without the lock: a slow bucket must not stall every other job.
-        let value = Arc::new(load().await?);
-        self.entries
-            .lock()
-            .await
-            .insert(key.to_string(), (Instant::now(), value.clone()));
-        Ok(value)
     }
 }
 

@@ -4,6 +4,7 @@
 mod events;
 mod intake;
 mod jobs;
+mod lease;
 mod status;
 
 use std::str::FromStr;
@@ -14,7 +15,8 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use crate::domain::event::NewEvent;
 pub use intake::{Inserted, IntakeWriter};
-pub use jobs::{ClaimedJob, Lease, StageOutput};
+pub use jobs::StageOutput;
+pub use lease::{ClaimedJob, Lease};
 pub use status::{JobSummary, StatusReport};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,150 @@
+//! Claiming a job under a lease, and keeping it.
+//!
+//! A claim writes a fresh random token with the lease. Every later write of the worker names
+//! that token (and the `running` state): when another worker has taken the job since — the
+//! lease ran out while this one was stalled — the write matches no row and the caller gets
+//! [`StoreError::LeaseLost`], so a job can never be advanced, emailed or finished twice.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use super::{now_ms, Backend, Store, StoreError};
+use crate::domain::job::{JobStage, JobState};
+
+/// The claim a worker holds on a job: which job, and the token only its claim wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub job_id: i64,
+    pub token: i64,
+}
+
+/// A job taken by a worker, with the stored outputs of the stages already done (as stored;
+/// the job layer parses them once into its record).
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub lease: Lease,
+    pub event_id: i64,
+    pub stage: JobStage,
+    /// Including this attempt.
+    pub attempts: u32,
+    pub payload: String,
+    pub submission: Option<String>,
+    pub analysis: Option<String>,
+    pub report_key: Option<String>,
+    pub email_sent_at: Option<i64>,
+}
+
+const DUE: &str = "((state = $3 AND run_at <= $2) OR (state = $4 AND lease_until < $2))";
+pub(super) const FENCE: &str = "id = $1 AND lease_token = $2 AND state = $3";
+
+pub(super) fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::LeaseLost(lease.job_id))
+    } else {
+        Ok(())
+    }
+}
+
+pub(super) fn fenced<'q>(
+    sql: &'q str,
+    lease: &Lease,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(lease.job_id)
+        .bind(lease.token)
+        .bind(JobState::Running.as_str())
+}
+
+impl Store {
+    /// Takes the next due job (or one whose worker vanished: its lease ran out), or None.
+    pub async fn claim(&self, lease: Duration) -> Result<Option<ClaimedJob>, StoreError> {
+        let now = now_ms();
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let token: i64 = rand::random();
+        // The outer repeat of DUE makes a concurrent claim of the same row update nothing.
+        let sql = format!(
+            "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
+             WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {lock}) AND {DUE} \
+             RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(now + lease.as_millis() as i64)
+            .bind(now)
+            .bind(JobState::Queued.as_str())
+            .bind(JobState::Running.as_str())
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let event_id: i64 = row.try_get("event_id")?;
+        let stage: String = row.try_get("stage")?;
+        let payload: String = sqlx::query_scalar("SELECT payload FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(ClaimedJob {
+            lease: Lease {
+                job_id: row.try_get("id")?,
+                token,
+            },
+            event_id,
+            stage: stage
+                .parse()
+                .map_err(|e: String| StoreError::Query(sqlx::Error::Decode(e.into())))?,
+            attempts: row.try_get::<i64, _>("attempts")? as u32,
+            payload,
+            submission: row.try_get("submission")?,
+            analysis: row.try_get("analysis")?,
+            report_key: row.try_get("report_key")?,
+            email_sent_at: row.try_get("email_sent_at")?,
+        }))
+    }
+
+    /// The heartbeat: pushes the lease `lease` further while the worker still holds it.
+    pub async fn renew(&self, lease: &Lease, duration: Duration) -> Result<(), StoreError> {
+        let now = now_ms();
+        let r = fenced(
+            &format!("UPDATE jobs SET lease_until = $4 WHERE {FENCE}"),
+            lease,
+        )
+        .bind(now + duration.as_millis() as i64)
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Fails unless this worker still holds an unexpired lease: checked right before a step
+    /// that cannot be undone (handing an email over).
+    pub async fn confirm_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!("UPDATE jobs SET updated_at = $4 WHERE {FENCE} AND lease_until > $4"),
+            lease,
+        )
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Returns a job interrupted by shutdown to the queue without counting the attempt.
+    pub async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            &format!(
+                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
+                 run_at = $5, updated_at = $5 WHERE {FENCE}"
+            ),
+            lease,
+        )
+        .bind(JobState::Queued.as_str())
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+}
