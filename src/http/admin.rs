@@ -33,7 +33,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// 200 only when a webhook received now could be turned into a report.
 pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
-    let pipeline = ctx.queue.deps();
+    let deps = ctx.queue.deps();
     let mut checks = serde_json::Map::new();
     let mut ok = true;
     let mut check = |name: &str, result: Result<String, String>| {
@@ -85,7 +85,7 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
                 errors.join("; ")
             },
     });
-    let health = pipeline.converter.health().await;
+    let health = deps.converter.health().await;
     check(
         "pdf_converter",
         if health.ok {
@@ -96,7 +96,7 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
     );
     check(
         "learnworlds",
-        if pipeline.learnworlds.is_configured() {
+        if deps.learnworlds.is_configured() {
             Ok("configured".into())
         } else {
             Err(
