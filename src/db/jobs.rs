@@ -1,7 +1,7 @@
 //! Recording the outcome of each stage of a job, fenced by the claim's lease (see `lease`),
 //! and the operator's queue actions.
 
-use super::lease::{fenced, lost_if_none, FENCE};
+use super::lease::{fenced, fenced_where, lost_if_none};
 use super::{now_ms, Lease, Store, StoreError};
 use crate::domain::job::{Artifact, JobStage, JobState};
 
@@ -24,27 +24,35 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (sql, value) = match output {
             StageOutput::Nothing => (
-                format!("UPDATE jobs SET stage = $4, updated_at = $5 WHERE {FENCE}"),
+                concat!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5",
+                    fenced_where!()
+                ),
                 None,
             ),
             StageOutput::Submission(v) => (
-                format!(
-                    "UPDATE jobs SET stage = $4, updated_at = $5, submission = $6 WHERE {FENCE}"
+                concat!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5, submission = $6",
+                    fenced_where!()
                 ),
                 Some(v),
             ),
             StageOutput::Analysis(v) => (
-                format!("UPDATE jobs SET stage = $4, updated_at = $5, analysis = $6 WHERE {FENCE}"),
+                concat!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5, analysis = $6",
+                    fenced_where!()
+                ),
                 Some(v),
             ),
             StageOutput::ReportKey(v) => (
-                format!(
-                    "UPDATE jobs SET stage = $4, updated_at = $5, report_key = $6 WHERE {FENCE}"
+                concat!(
+                    "UPDATE jobs SET stage = $4, updated_at = $5, report_key = $6",
+                    fenced_where!()
                 ),
                 Some(v),
             ),
         };
-        let mut query = fenced(&sql, lease).bind(next.as_str()).bind(now_ms());
+        let mut query = fenced(sql, lease).bind(next.as_str()).bind(now_ms());
         if let Some(v) = value {
             query = query.bind(v);
         }
@@ -63,7 +71,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // The fenced update first: a worker that lost the job writes nothing at all.
         let r = fenced(
-            &format!("UPDATE jobs SET stage = $4, updated_at = $5 WHERE {FENCE}"),
+            concat!(
+                "UPDATE jobs SET stage = $4, updated_at = $5",
+                fenced_where!()
+            ),
             lease,
         )
         .bind(next.as_str())
@@ -104,9 +115,11 @@ impl Store {
     /// Only once per job, and only by the worker holding it.
     pub async fn mark_email_sent(&self, lease: &Lease, at_ms: i64) -> Result<(), StoreError> {
         let r = fenced(
-            &format!(
+            concat!(
                 "UPDATE jobs SET email_sent_at = $4, stage = $5, updated_at = $4 \
-                 WHERE {FENCE} AND email_sent_at IS NULL"
+                ",
+                fenced_where!(),
+                " AND email_sent_at IS NULL"
             ),
             lease,
         )
@@ -121,9 +134,10 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let r = fenced(
-            &format!(
+            concat!(
                 "UPDATE jobs SET state = $4, stage = $5, lease_until = NULL, lease_token = NULL, \
-                 last_error = NULL, last_error_code = NULL, updated_at = $6, finished_at = $6 WHERE {FENCE}"
+                 last_error = NULL, last_error_code = NULL, updated_at = $6, finished_at = $6",
+                fenced_where!()
             ),
             lease,
         )
@@ -150,9 +164,10 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         let r = fenced(
-            &format!(
+            concat!(
                 "UPDATE jobs SET state = $4, run_at = $5, lease_until = NULL, lease_token = NULL, \
-                 last_error_code = $6, last_error = $7, updated_at = $8 WHERE {FENCE}"
+                 last_error_code = $6, last_error = $7, updated_at = $8",
+                fenced_where!()
             ),
             lease,
         )
@@ -169,10 +184,8 @@ impl Store {
     /// Gives up on a job; it stays visible in `status` and can be requeued by the operator.
     pub async fn bury(&self, lease: &Lease, code: &str, error: &str) -> Result<(), StoreError> {
         let r = fenced(
-            &format!(
-                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, last_error_code = $5, \
-                 last_error = $6, updated_at = $7, finished_at = $7 WHERE {FENCE}"
-            ),
+            concat!("UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, last_error_code = $5, \
+                 last_error = $6, updated_at = $7, finished_at = $7", fenced_where!()),
             lease,
         )
         .bind(JobState::Dead.as_str())

@@ -35,8 +35,21 @@ pub struct ClaimedJob {
     pub email_sent_at: Option<i64>,
 }
 
-const DUE: &str = "((state = $3 AND run_at <= $2) OR (state = $4 AND lease_until < $2))";
-pub(super) const FENCE: &str = "id = $1 AND lease_token = $2 AND state = $3";
+/// A job a worker may claim: queued and due, or running with its lease run out ($2 now, $3
+/// queued, $4 running). Macros, so that every statement is one literal the driver can trust.
+macro_rules! due {
+    () => {
+        "((state = $3 AND run_at <= $2) OR (state = $4 AND lease_until < $2))"
+    };
+}
+
+/// The condition of every write by the lease holder: $1 job id, $2 its token, $3 running.
+macro_rules! fenced_where {
+    () => {
+        " WHERE id = $1 AND lease_token = $2 AND state = $3"
+    };
+}
+pub(super) use fenced_where;
 
 pub(super) fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
     if rows == 0 {
@@ -47,7 +60,7 @@ pub(super) fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
 }
 
 pub(super) fn fenced<'q>(
-    sql: &'q str,
+    sql: &'static str,
     lease: &Lease,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     sqlx::query(sql)
@@ -60,18 +73,23 @@ impl Store {
     /// Takes the next due job (or one whose worker vanished: its lease ran out), or None.
     pub async fn claim(&self, lease: Duration) -> Result<Option<ClaimedJob>, StoreError> {
         let now = now_ms();
-        let lock = match self.backend {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
         let token: i64 = rand::random();
-        // The outer repeat of DUE makes a concurrent claim of the same row update nothing.
-        let sql = format!(
-            "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
-             WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {lock}) AND {DUE} \
-             RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
-        );
-        let Some(row) = sqlx::query(&sql)
+        // The outer repeat of the condition makes a concurrent claim of the same row update
+        // nothing; PostgreSQL's workers also skip rows another claim has locked.
+        macro_rules! claim_sql {
+            ($lock:literal) => {
+                concat!(
+                    "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
+                     WHERE id = (SELECT id FROM jobs WHERE ", due!(), " ORDER BY run_at, id LIMIT 1 ", $lock, ") AND ", due!(),
+                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
+                )
+            };
+        }
+        let sql = match self.backend {
+            Backend::Postgres => claim_sql!("FOR UPDATE SKIP LOCKED"),
+            Backend::Sqlite => claim_sql!(""),
+        };
+        let Some(row) = sqlx::query(sql)
             .bind(now + lease.as_millis() as i64)
             .bind(now)
             .bind(JobState::Queued.as_str())
@@ -110,7 +128,7 @@ impl Store {
     pub async fn renew(&self, lease: &Lease, duration: Duration) -> Result<(), StoreError> {
         let now = now_ms();
         let r = fenced(
-            &format!("UPDATE jobs SET lease_until = $4 WHERE {FENCE}"),
+            concat!("UPDATE jobs SET lease_until = $4", fenced_where!()),
             lease,
         )
         .bind(now + duration.as_millis() as i64)
@@ -123,7 +141,11 @@ impl Store {
     /// that cannot be undone (handing an email over).
     pub async fn confirm_lease(&self, lease: &Lease) -> Result<(), StoreError> {
         let r = fenced(
-            &format!("UPDATE jobs SET updated_at = $4 WHERE {FENCE} AND lease_until > $4"),
+            concat!(
+                "UPDATE jobs SET updated_at = $4",
+                fenced_where!(),
+                " AND lease_until > $4"
+            ),
             lease,
         )
         .bind(now_ms())
@@ -135,10 +157,8 @@ impl Store {
     /// Returns a job interrupted by shutdown to the queue without counting the attempt.
     pub async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
         let r = fenced(
-            &format!(
-                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
-                 run_at = $5, updated_at = $5 WHERE {FENCE}"
-            ),
+            concat!("UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
+                 run_at = $5, updated_at = $5", fenced_where!()),
             lease,
         )
         .bind(JobState::Queued.as_str())
