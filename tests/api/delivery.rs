@@ -79,6 +79,24 @@ async fn a_submission_is_emailed_once_as_a_pdf_showing_the_students_results() {
     )));
     // Intermediate documents are not kept once the job is done.
     assert_eq!(app.count("artifacts").await, 0);
+
+    // The report went through the warm pool, which readiness now describes.
+    let ready: Value = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let converter = &ready["checks"]["pdf_converter"];
+    assert_eq!(converter["ok"], true, "{ready}");
+    let detail = converter["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("LibreOfficeKit pool:") && detail.contains("instances alive"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

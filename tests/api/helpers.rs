@@ -1,5 +1,6 @@
 //! `spawn_app`: the real application on port 0 with a temporary data directory and SQLite file,
-//! a fake LearnWorlds, and a real SMTP server.
+//! a fake LearnWorlds, a real SMTP server and the test binary's shared LibreOffice pool (see
+//! `converter.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,9 +9,10 @@ use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 use webhook_service::config::{Config, Source};
 use webhook_service::queue::Outcome;
-use webhook_service::startup::AppContext;
+use webhook_service::startup::{AppContext, Overrides};
 use webhook_service::Application;
 
+use crate::converter::shared_converter;
 use crate::fake_learnworlds::FakeLearnWorlds;
 use crate::smtp::SmtpSink;
 
@@ -59,6 +61,17 @@ pub struct Setup {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+impl Setup {
+    /// A test that sets the converter's variables (CONVERTER, CONVERTER_*, SOFFICE_PATH,
+    /// CONVERT_TIMEOUT_SECONDS) gets the converter the application starts from them, as in
+    /// production; every other test gets the shared pool.
+    fn configures_converter(&self) -> bool {
+        self.vars.iter().any(|(k, _)| {
+            k.starts_with("CONVERTER") || *k == "SOFFICE_PATH" || *k == "CONVERT_TIMEOUT_SECONDS"
+        })
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Setup::default()).await
 }
@@ -84,6 +97,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     } else {
         SmtpSink::start()
     };
+    let converter = (!setup.configures_converter()).then(shared_converter);
     let db = setup.database_url.unwrap_or_else(|| {
         format!(
             "sqlite://{}?mode=rwc",
@@ -112,6 +126,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         ("RETRY_BASE_SECONDS", "60".to_string()),
         ("LW_RATE_WINDOW_SECONDS", "0.2".to_string()),
         ("LW_VISIBILITY_DELAY_SECONDS", "0.05".to_string()),
+        // For the tests that start the application's own converter (`configures_converter`).
         ("CONVERT_TIMEOUT_SECONDS", "90".to_string()),
         // The test harness cannot act as a LibreOffice worker; the service binary can.
         (
@@ -127,7 +142,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         webhook_service::telemetry::init(&config.log);
     }
-    let app = Application::build(config)
+    let app = Application::build_with(config, Overrides { converter })
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -2,6 +2,7 @@
 //! SMTP server, real LibreOffice, SQLite files, PostgreSQL and a GCS fake.
 
 mod cli;
+mod converter;
 mod delivery;
 mod expected;
 mod fake_gcs;
