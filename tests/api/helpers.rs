@@ -1,10 +1,11 @@
-//! `spawn_app`: the real application on port 0 with a temporary data directory and SQLite file,
-//! a fake LearnWorlds, a real SMTP server and the test binary's shared LibreOffice pool (see
-//! `converter.rs`).
+//! `spawn_app`: the real application on port 0 with a temporary data directory, a fresh
+//! database of the backend `TEST_DATABASE` names (see `database.rs`), a fake LearnWorlds, a
+//! real SMTP server and the test binary's shared LibreOffice pool (see `converter.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use futures::FutureExt;
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 use webhook_service::config::{Config, Source};
@@ -13,6 +14,7 @@ use webhook_service::startup::{AppContext, Overrides};
 use webhook_service::Application;
 
 use crate::converter::shared_converter;
+use crate::database::TestDatabase;
 use crate::fake_learnworlds::FakeLearnWorlds;
 use crate::smtp::SmtpSink;
 
@@ -41,6 +43,8 @@ pub fn automation_body() -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The application's database (`database.url` for the service's commands).
+    pub database: TestDatabase,
     pub data_dir: TempDir,
     pub ctx: Arc<AppContext>,
     pub lw: FakeLearnWorlds,
@@ -55,7 +59,6 @@ pub struct Setup {
     pub vars: Vec<(&'static str, String)>,
     /// Leave the SMTP port closed (the server is started later with `smtp.start()`).
     pub smtp_down: bool,
-    pub database_url: Option<String>,
     /// Files written under the data directory before the application starts (profiles,
     /// routing spreadsheet, banks).
     pub files: Vec<(String, Vec<u8>)>,
@@ -97,18 +100,13 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     } else {
         SmtpSink::start()
     };
+    let database = TestDatabase::create(data_dir.path()).await;
     let converter = (!setup.configures_converter()).then(shared_converter);
-    let db = setup.database_url.unwrap_or_else(|| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            data_dir.path().join("service.db").display()
-        )
-    });
     let mut source = Source::from_pairs([
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
-        ("DATABASE_URL", db),
+        ("DATABASE_URL", database.url.clone()),
         ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),
@@ -151,6 +149,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     tokio::spawn(app.run_until(stop.clone()));
     TestApp {
         address,
+        database,
         data_dir,
         ctx,
         lw,
@@ -206,6 +205,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.cancel();
+        // Closing marks the connection pool closed at once (the rest of the future closes idle
+        // connections): nothing reconnects while the database is dropped, after this.
+        let _ = self.ctx.store.close().now_or_never();
     }
 }
 
