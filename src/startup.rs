@@ -28,8 +28,20 @@ pub struct Application {
     context: Arc<AppContext>,
 }
 
+/// What a caller (the tests) provides instead of what `build` would start from the
+/// configuration.
+#[derive(Default)]
+pub struct Overrides {
+    /// Used instead of starting the configured PDF converter.
+    pub converter: Option<Arc<dyn Converter>>,
+}
+
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Overrides::default()).await
+    }
+
+    pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url)
             .await
             .with_context(|| {
@@ -55,7 +67,10 @@ impl Application {
                 )
             })?,
         );
-        let converter = start_converter(&config.report).await;
+        let converter = match overrides.converter {
+            Some(converter) => converter,
+            None => start_converter(&config.report).await,
+        };
         let deps = Arc::new(Deps {
             store: store.clone(),
             profiles: profiles.clone(),

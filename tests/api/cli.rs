@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use webhook_service::db::Store;
 
+use crate::database::TestDatabase;
 use crate::fake_learnworlds::{FakeLearnWorlds, TOKEN};
 use crate::helpers::{automation_body, copy_dir, repo_root, spawn_app, SECRET};
 use crate::smtp::SmtpSink;
@@ -104,10 +105,10 @@ async fn sigterm_returns_an_unfinished_job_to_the_queue_and_logs_json_for_cloud_
     lw.state
         .delay_ms
         .store(20_000, std::sync::atomic::Ordering::SeqCst);
-    let db = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    let database = TestDatabase::create(dir.path()).await;
     let mut vars = base_vars(dir.path());
     vars.extend([
-        ("DATABASE_URL", db.clone()),
+        ("DATABASE_URL", database.url.clone()),
         ("LOG_FORMAT", "json".into()),
         ("WORKERS", "1".into()),
         ("CONVERTER", "spawn".into()),
@@ -150,8 +151,9 @@ async fn sigterm_returns_an_unfinished_job_to_the_queue_and_logs_json_for_cloud_
     wait_for_line(&mut stderr, |v| v["message"] == "stopped");
     assert!(child.wait().unwrap().success());
 
-    let store = Store::connect(&db).await.unwrap();
+    let store = Store::connect(&database.url).await.unwrap();
     let status = store.status(5).await.unwrap();
+    store.close().await;
     assert_eq!(status.jobs["queued"], 1, "{status:?}");
     assert_eq!(status.jobs["running"], 0);
     assert_eq!(status.emails_sent, 0);
@@ -166,10 +168,7 @@ async fn the_operator_commands_talk_to_a_running_service() {
     let mut vars = base_vars(dir);
     vars.extend([
         ("PORT", app.address.rsplit(':').next().unwrap().to_string()),
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", dir.join("service.db").display()),
-        ),
+        ("DATABASE_URL", app.database.url.clone()),
         ("SMTP_SERVER", "127.0.0.1".into()),
         ("SMTP_PORT", smtp.port().to_string()),
         ("SMTP_SECURITY", "none".into()),

@@ -79,6 +79,24 @@ async fn a_submission_is_emailed_once_as_a_pdf_showing_the_students_results() {
     )));
     // Intermediate documents are not kept once the job is done.
     assert_eq!(app.count("artifacts").await, 0);
+
+    // The report went through the warm pool, which readiness now describes.
+    let ready: Value = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let converter = &ready["checks"]["pdf_converter"];
+    assert_eq!(converter["ok"], true, "{ready}");
+    let detail = converter["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("LibreOfficeKit pool:") && detail.contains("instances alive"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -86,13 +104,18 @@ async fn the_same_webhook_again_or_in_concurrent_copies_sends_one_email() {
     let app = spawn_app().await;
     let body = automation_body();
 
-    let (a, b) = tokio::join!(app.post_signed(body.clone()), app.post_signed(body.clone()));
-    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
+    // Copies spread over the parallel intake writers still meet at the unique key.
+    let copies = (0..8).map(|_| app.post_signed(body.clone()));
+    let mut statuses: Vec<u16> = futures::future::join_all(copies)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
     statuses.sort();
     assert_eq!(
         statuses,
-        vec![200, 202],
-        "one copy queued, the other recognised"
+        vec![200, 200, 200, 200, 200, 200, 200, 202],
+        "one copy queued, the others recognised"
     );
     let again = app.post_signed(body.clone()).await;
     assert_eq!(again.status().as_u16(), 200);
@@ -110,6 +133,9 @@ async fn the_same_webhook_again_or_in_concurrent_copies_sends_one_email() {
     assert_eq!(app.smtp.received().len(), 1);
     assert_eq!(app.count("events").await, 1);
     assert_eq!(app.count("jobs").await, 1);
+    let status = app.ctx.store.status(5).await.unwrap();
+    assert_eq!(status.jobs["done"], 1);
+    assert_eq!(status.emails_sent, 1);
 }
 
 #[tokio::test]

@@ -1,16 +1,21 @@
-//! `spawn_app`: the real application on port 0 with a temporary data directory and SQLite file,
-//! a fake LearnWorlds, and a real SMTP server.
+//! `spawn_app`: the real application on port 0 with a temporary data directory, a fresh
+//! database of the backend `TEST_DATABASE` names (see `database.rs`), a fake LearnWorlds, a
+//! real SMTP server and the test binary's shared LibreOffice pool (see `converter.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use futures::FutureExt;
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 use webhook_service::config::{Config, Source};
 use webhook_service::http::AppContext;
 use webhook_service::jobs::Outcome;
+use webhook_service::startup::Overrides;
 use webhook_service::Application;
 
+use crate::converter::shared_converter;
+use crate::database::TestDatabase;
 use crate::fake_learnworlds::FakeLearnWorlds;
 use crate::smtp::SmtpSink;
 
@@ -39,7 +44,8 @@ pub fn automation_body() -> String {
 
 pub struct TestApp {
     pub address: String,
-    pub database_url: String,
+    /// The application's database (`database.url` for the service's commands).
+    pub database: TestDatabase,
     pub data_dir: TempDir,
     pub ctx: Arc<AppContext>,
     pub lw: FakeLearnWorlds,
@@ -54,10 +60,20 @@ pub struct Setup {
     pub vars: Vec<(&'static str, String)>,
     /// Leave the SMTP port closed (the server is started later with `smtp.start()`).
     pub smtp_down: bool,
-    pub database_url: Option<String>,
     /// Files written under the data directory before the application starts (profiles,
     /// routing spreadsheet, banks).
     pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Setup {
+    /// A test that sets the converter's variables (CONVERTER, CONVERTER_*, SOFFICE_PATH,
+    /// CONVERT_TIMEOUT_SECONDS) gets the converter the application starts from them, as in
+    /// production; every other test gets the shared pool.
+    fn configures_converter(&self) -> bool {
+        self.vars.iter().any(|(k, _)| {
+            k.starts_with("CONVERTER") || *k == "SOFFICE_PATH" || *k == "CONVERT_TIMEOUT_SECONDS"
+        })
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -85,17 +101,13 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     } else {
         SmtpSink::start()
     };
-    let database_url = setup.database_url.unwrap_or_else(|| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            data_dir.path().join("service.db").display()
-        )
-    });
+    let database = TestDatabase::create(data_dir.path()).await;
+    let converter = (!setup.configures_converter()).then(shared_converter);
     let mut source = Source::from_pairs([
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
-        ("DATABASE_URL", database_url.clone()),
+        ("DATABASE_URL", database.url.clone()),
         ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),
@@ -113,6 +125,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         ("RETRY_BASE_SECONDS", "60".to_string()),
         ("LW_RATE_WINDOW_SECONDS", "0.2".to_string()),
         ("LW_VISIBILITY_DELAY_SECONDS", "0.05".to_string()),
+        // For the tests that start the application's own converter (`configures_converter`).
         ("CONVERT_TIMEOUT_SECONDS", "90".to_string()),
         // The test harness cannot act as a LibreOffice worker; the service binary can.
         (
@@ -128,7 +141,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         webhook_service::telemetry::init(&config.log);
     }
-    let app = Application::build(config)
+    let app = Application::build_with(config, Overrides { converter })
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -137,7 +150,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
     tokio::spawn(app.run_until(stop.clone()));
     TestApp {
         address,
-        database_url,
+        database,
         data_dir,
         ctx,
         lw,
@@ -193,6 +206,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.cancel();
+        // Closing marks the connection pool closed at once (the rest of the future closes idle
+        // connections): nothing reconnects while the database is dropped, after this.
+        let _ = self.ctx.store.close().now_or_never();
     }
 }
 

@@ -159,9 +159,11 @@ async fn health_readiness_and_index_describe_the_service() {
     for check in ["database", "template", "pdf_converter", "learnworlds"] {
         assert_eq!(ready["checks"][check]["ok"], true, "{check}: {ready}");
     }
+    // The shared pool (it may not have started yet: it starts on the first conversion; see
+    // the delivery test for its readiness once it runs), never the slow fallback.
     let converter = ready["checks"]["pdf_converter"]["detail"].as_str().unwrap();
     assert!(
-        !converter.contains("falling back"),
+        converter.starts_with("LibreOfficeKit pool") && !converter.contains("falling back"),
         "the warm pool runs in tests: {converter}"
     );
 

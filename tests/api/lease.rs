@@ -13,7 +13,7 @@ use crate::helpers::{automation_body, eventually, spawn_app, spawn_app_with, Set
 /// What a worker frozen longer than its lease looks like to the others (its heartbeat could not
 /// reach the database): the running job's lease is over.
 async fn expire_running_leases(app: &TestApp) {
-    let pool = sqlx::AnyPool::connect(&app.database_url)
+    let pool = sqlx::AnyPool::connect(&app.database.url)
         .await
         .expect("database reachable");
     let r = sqlx::query("UPDATE jobs SET lease_until = 0 WHERE state = $1")
@@ -95,7 +95,7 @@ async fn a_stage_that_outlasts_the_lease_keeps_its_job_by_the_heartbeat() {
 async fn the_database_refuses_a_job_state_the_code_does_not_know() {
     let app = spawn_app().await;
     assert_eq!(app.post_signed(automation_body()).await.status(), 202);
-    let pool = sqlx::AnyPool::connect(&app.database_url)
+    let pool = sqlx::AnyPool::connect(&app.database.url)
         .await
         .expect("database reachable");
     let refused = sqlx::query("UPDATE jobs SET state = 'sent'")

@@ -1,7 +1,11 @@
 //! The one integration-test binary: the real application against a fake LearnWorlds, a real
-//! SMTP server, real LibreOffice, SQLite files, PostgreSQL and a GCS fake.
+//! SMTP server, real LibreOffice (one warm pool for the whole binary) and a GCS fake, on the
+//! database `TEST_DATABASE` names: `sqlite` (default) or `postgres` (scripts/test.sh runs the
+//! binary once with each).
 
 mod cli;
+mod converter;
+mod database;
 mod delivery;
 mod expected;
 mod fake_gcs;
@@ -11,8 +15,8 @@ mod helpers;
 mod intake;
 mod lease;
 mod mail;
-mod postgres;
 mod profiles;
+mod queue;
 mod resilience;
 mod smtp;
 mod storage;

@@ -336,10 +336,7 @@ async fn once_the_routing_is_fixed_reroute_queues_the_refused_submissions_once()
         std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
             .arg("reroute")
             .env("DATA_DIR", app.data(""))
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", app.data("service.db").display()),
-            )
+            .env("DATABASE_URL", &app.database.url)
             .env("ALLOW_UNSIGNED_WEBHOOKS", "true")
             .env("RUST_LOG", "off")
             .output()
