@@ -1,10 +1,12 @@
 //! Durable intake with group commit: concurrent webhooks share one transaction (and one fsync),
 //! and each request is answered only after the transaction holding its event has committed.
+//! All or nothing: when any statement or the COMMIT fails, every request of the batch gets the
+//! error (503), and the connection is closed, whatever transaction state the failure left it in.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use sqlx::{Any, Transaction};
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{now_ms, Backend, Store, StoreError};
@@ -25,6 +27,7 @@ type Reply = oneshot::Sender<Result<Inserted, StoreError>>;
 /// Front of the writer tasks.
 #[derive(Clone)]
 pub struct IntakeWriter {
+    store: Store,
     writers: Arc<[mpsc::Sender<(NewEvent, Reply)>]>,
     next: Arc<AtomicUsize>,
 }
@@ -48,12 +51,15 @@ impl IntakeWriter {
             })
             .collect();
         Self {
+            store,
             writers,
             next: Arc::default(),
         }
     }
 
     pub async fn submit(&self, event: NewEvent) -> Result<Inserted, StoreError> {
+        // While the database cannot take a write, answer at once rather than try.
+        self.store.check_writable().await?;
         let (reply, answer) = oneshot::channel();
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.writers.len();
         self.writers[i]
@@ -72,7 +78,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<(NewEvent, Reply)>, job_ready:
         let results = match store.insert_batch(&events).await {
             Ok(results) => results.into_iter().map(Ok).collect(),
             // One bad row must not fail its neighbours: retry each event on its own.
-            Err(_) if events.len() > 1 => {
+            Err(StoreError::Query(_)) if events.len() > 1 => {
                 let mut results = Vec::with_capacity(events.len());
                 for event in &events {
                     results.push(
@@ -84,7 +90,15 @@ async fn run(store: Store, mut rx: mpsc::Receiver<(NewEvent, Reply)>, job_ready:
                 }
                 results
             }
-            Err(e) => vec![Err(e)],
+            // The database cannot take the write (full disk, file gone…): all of them fail.
+            Err(e) => {
+                let message = e.to_string();
+                let mut results = vec![Err(e)];
+                results.resize_with(events.len(), || {
+                    Err(StoreError::NotWritable(message.clone()))
+                });
+                results
+            }
         };
         if results
             .iter()
@@ -99,22 +113,45 @@ async fn run(store: Store, mut rx: mpsc::Receiver<(NewEvent, Reply)>, job_ready:
 }
 
 impl Store {
-    /// Records events and their jobs in one transaction.
+    /// Records events and their jobs in one transaction: all of them, or (with an error) none.
     pub async fn insert_batch(&self, events: &[NewEvent]) -> Result<Vec<Inserted>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        let result = self.write_batch(&mut conn, events).await;
+        if let Err(e) = &result {
+            // A failed statement or COMMIT may leave the connection inside a transaction
+            // (SQLite keeps it open after SQLITE_FULL, or rolled it back behind sqlx's back):
+            // it is closed, never given to the next batch.
+            conn.close_on_drop();
+            if !matches!(e, StoreError::Query(_)) {
+                self.health.record_failure(e);
+            }
+        }
+        result
+    }
+
+    async fn write_batch(
+        &self,
+        conn: &mut AnyConnection,
+        events: &[NewEvent],
+    ) -> Result<Vec<Inserted>, StoreError> {
+        if conn.is_in_transaction() {
+            return Err(StoreError::NotWritable(
+                "a connection was left inside a transaction".into(),
+            ));
+        }
+        let mut tx = conn.begin().await?;
         let mut results = Vec::with_capacity(events.len());
         for event in events {
             results.push(insert_one(&mut tx, event).await?);
         }
+        // A file deleted under the service would take the commit to an unlinked inode.
+        self.health.check_file()?;
         tx.commit().await?;
         Ok(results)
     }
 }
 
-async fn insert_one(
-    tx: &mut Transaction<'static, Any>,
-    event: &NewEvent,
-) -> Result<Inserted, StoreError> {
+async fn insert_one(tx: &mut AnyConnection, event: &NewEvent) -> Result<Inserted, StoreError> {
     let now = now_ms();
     let event_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO events (dedup_key, kind, received_at, payload) VALUES ($1, $2, $3, $4) \
@@ -124,7 +161,7 @@ async fn insert_one(
     .bind(&event.kind)
     .bind(now)
     .bind(&event.payload)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some(event_id) = event_id else {
         return Ok(Inserted::Duplicate);
@@ -140,7 +177,7 @@ async fn insert_one(
     .bind(now)
     .bind(JobState::Queued.as_str())
     .bind(JobStage::Fetch.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     Ok(Inserted::Queued { event_id, job_id })
 }

@@ -2,16 +2,19 @@
 //! (default) or PostgreSQL through one set of queries.
 
 mod events;
+mod health;
 mod intake;
 mod jobs;
 mod lease;
 mod status;
 
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
 pub use intake::{Inserted, IntakeWriter};
@@ -28,6 +31,9 @@ pub enum StoreError {
     Query(#[source] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database cannot take a write now (full disk, file deleted, failed write probe).
+    #[error("database cannot take writes: {0}")]
+    NotWritable(String),
     #[error("the intake writer has stopped")]
     WriterGone,
     /// Another worker holds job {0} now (this worker's lease ran out): stop, write nothing.
@@ -70,6 +76,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    health: Arc<health::Health>,
 }
 
 impl Store {
@@ -81,8 +88,13 @@ impl Store {
         } else {
             Backend::Postgres
         };
-        if backend == Backend::Sqlite {
-            create_sqlite_parent_dir(url);
+        let sqlite_file = (backend == Backend::Sqlite)
+            .then(|| sqlite_file(url))
+            .flatten();
+        if let Some(parent) = sqlite_file.as_ref().and_then(|f| f.parent()) {
+            if !parent.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(parent);
+            }
         }
         let options = AnyConnectOptions::from_str(url)
             .map_err(StoreError::Query)?
@@ -104,10 +116,20 @@ impl Store {
                     Ok(())
                 })
             })
+            // A connection still inside a transaction (a failed COMMIT; a ROLLBACK refused
+            // because SQLite had already rolled back) would turn every later transaction on it
+            // into a savepoint of one that never commits: close it, never hand it out again.
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let mut store = Self {
+            pool,
+            backend,
+            health: Default::default(),
+        };
         store.migrate().await?;
+        // After the migrations, so the file exists.
+        store.health = Arc::new(health::Health::new(sqlite_file));
         Ok(store)
     }
 
@@ -142,18 +164,15 @@ impl Store {
     }
 }
 
-fn create_sqlite_parent_dir(url: &str) {
+/// The file of a `sqlite:` URL; `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
         .split('?')
         .next()
         .unwrap_or_default();
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-    }
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
 }
 
 /// Milliseconds since the Unix epoch: the one time unit of the schema, portable across backends.

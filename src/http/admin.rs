@@ -49,9 +49,9 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
     check(
         "database",
         ctx.store
-            .ping()
+            .check_writable()
             .await
-            .map(|_| "reachable".into())
+            .map(|_| "reachable and writable".into())
             .map_err(|e| e.to_string()),
     );
     // Every usable profile's template; a broken profile is reported, not fatal: the others
