@@ -215,8 +215,16 @@ impl Drop for TestApp {
 /// Waits for `done` to hold, polling; fails naming `what` after a deadline. The one way tests
 /// wait for something that happens in the background.
 pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    eventually_async(what, || std::future::ready(done())).await
+}
+
+/// `eventually` for a check that must await (an HTTP request).
+pub async fn eventually_async<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut done: impl FnMut() -> F,
+) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !done() {
+    while !done().await {
         assert!(
             std::time::Instant::now() < deadline,
             "timed out waiting until {what}"

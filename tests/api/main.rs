@@ -7,6 +7,7 @@ mod cli;
 mod converter;
 mod database;
 mod delivery;
+mod durability;
 mod expected;
 mod fake_gcs;
 mod fake_learnworlds;
