@@ -42,7 +42,7 @@ impl Health {
         };
         let what = match std::fs::metadata(path) {
             Ok(meta) if (meta.dev(), meta.ino()) == (*dev, *ino) => return Ok(()),
-            Ok(_) => "was replaced".to_string(),
+            Ok(_) => "was deleted or replaced".to_string(),
             Err(e) if e.kind() == ErrorKind::NotFound => "was deleted".to_string(),
             Err(e) => format!("cannot be examined ({e})"),
         };
@@ -56,6 +56,11 @@ impl Health {
     /// A write failed: refuse at once for a while instead of trying again for every request.
     pub(super) fn record_failure(&self, e: &StoreError) {
         *self.last.lock().expect("health lock") = Some((Instant::now(), Err(e.to_string())));
+    }
+
+    /// A write committed: the database takes writes now.
+    pub(super) fn record_success(&self) {
+        *self.last.lock().expect("health lock") = Some((Instant::now(), Ok(())));
     }
 
     fn fresh(&self) -> Option<Result<(), StoreError>> {

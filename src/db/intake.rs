@@ -117,6 +117,9 @@ impl Store {
     pub async fn insert_batch(&self, events: &[NewEvent]) -> Result<Vec<Inserted>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let result = self.write_batch(&mut conn, events).await;
+        if result.is_ok() {
+            self.health.record_success();
+        }
         if let Err(e) = &result {
             // A failed statement or COMMIT may leave the connection inside a transaction
             // (SQLite keeps it open after SQLITE_FULL, or rolled it back behind sqlx's back):

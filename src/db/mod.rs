@@ -96,10 +96,7 @@ impl Store {
                 let _ = std::fs::create_dir_all(parent);
             }
         }
-        let options = AnyConnectOptions::from_str(url)
-            .map_err(StoreError::Query)?
-            .log_statements(tracing::log::LevelFilter::Trace)
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
+        let options = connect_options(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(5))
@@ -128,6 +125,12 @@ impl Store {
             health: Default::default(),
         };
         store.migrate().await?;
+        // From now on a new connection opens the existing file, never creates an empty one in
+        // place of a file deleted under the service.
+        if url.contains("mode=rwc") {
+            let open_only = connect_options(&url.replace("mode=rwc", "mode=rw"))?;
+            store.pool.set_connect_options(open_only);
+        }
         // After the migrations, so the file exists.
         store.health = Arc::new(health::Health::new(sqlite_file));
         Ok(store)
@@ -162,6 +165,13 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
+    Ok(AnyConnectOptions::from_str(url)
+        .map_err(StoreError::Query)?
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2)))
 }
 
 /// The file of a `sqlite:` URL; `None` for an in-memory database.

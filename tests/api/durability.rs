@@ -192,4 +192,8 @@ async fn a_database_file_deleted_under_the_running_service_is_answered_503_and_r
         database["detail"].as_str().unwrap().contains("deleted"),
         "{ready}"
     );
+    assert!(
+        !dir.path().join("service.db").exists(),
+        "no empty database is created in place of the deleted one"
+    );
 }
