@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::text::text;
+use super::text::{is_bare_address, text};
 
 /// A student submitted an assessment: the input of one report job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,7 +120,7 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent
     Ok(SubmissionEvent {
         user_id: required(&["user", "id"])?,
         username: text(&v["user"]["username"]),
-        email: text(&v["user"]["email"]),
+        email: email(v, prefix)?,
         assessment_title: required(&["assessment", "title"])?,
         course_id: course_id(&url),
         assessment_url: url,
@@ -128,6 +128,19 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent
         submission_id: text(&v["submission"]["id"]),
         school_name: text(&v["school"]["name"]),
     })
+}
+
+/// The student's address, when given: one bare address, or the event is refused.
+fn email(v: &Value, prefix: &str) -> Result<Option<String>, MalformedEvent> {
+    match text(&v["user"]["email"]) {
+        Some(address) if !is_bare_address(&address) => Err(MalformedEvent {
+            field: Some(format!("{prefix}user.email")),
+            reason:
+                "must be one plain address (name@domain), without a name, comment or second address"
+                    .into(),
+        }),
+        other => Ok(other),
+    }
 }
 
 /// `unit=([a-fA-F0-9]{24})` of the assessment URL, lower-cased.

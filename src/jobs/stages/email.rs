@@ -37,11 +37,13 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     };
     let to = job.recipient()?;
     let profile = profile_of(deps, job)?;
-    let parts = email_for(&profile, job.context()?)?;
+    let ctx = job.context()?;
+    let parts = email_for(&profile, ctx)?;
     let message = report_email(
         &deps.mail,
         ReportEmail {
             to: &to,
+            to_name: &ctx.student.name,
             subject: &parts.subject,
             body: parts.body,
             attachment_name: &parts.attachment,
