@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use webhook_service::config::{Config, Source};
 use webhook_service::Application;
 
-const SECRET: &str = "bench-secret";
+const SECRET: &str = "bench-secret-0001";
 
 /// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, and
 /// then a smoke run of a few hundred events is enough.

@@ -108,7 +108,7 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
         ("DATABASE_URL", database.url.clone()),
-        ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
+        ("WEBHOOK_SECRET", format!("old-secret-00000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),
         ("ACCESS_TOKEN", crate::fake_learnworlds::TOKEN.to_string()),
