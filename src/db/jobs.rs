@@ -155,6 +155,23 @@ impl Store {
         Ok(())
     }
 
+    /// Counts one more conversion of the job that ran out of time; returns the count so far.
+    pub async fn count_convert_timeout(&self, lease: &Lease) -> Result<u32, StoreError> {
+        let count: Option<i64> = sqlx::query_scalar(concat!(
+            "UPDATE jobs SET convert_timeouts = convert_timeouts + 1",
+            fenced_where!(),
+            " RETURNING convert_timeouts"
+        ))
+        .bind(lease.job_id)
+        .bind(lease.token)
+        .bind(JobState::Running.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        count
+            .map(|n| n as u32)
+            .ok_or(StoreError::LeaseLost(lease.job_id))
+    }
+
     /// Puts a failed job back in the queue, due at `run_at_ms`.
     pub async fn retry_later(
         &self,

@@ -154,15 +154,22 @@ impl Store {
         lost_if_none(r.rows_affected(), lease)
     }
 
-    /// Returns a job interrupted by shutdown to the queue without counting the attempt.
+    /// Returns a job interrupted by shutdown to the queue. The attempt is not counted — except
+    /// when it was converting: a document that keeps the converter busy past a restart would
+    /// otherwise never come closer to giving up.
     pub async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
         let r = fenced(
-            concat!("UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
-                 run_at = $5, updated_at = $5", fenced_where!()),
+            concat!(
+                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, \
+                 attempts = attempts - CASE WHEN stage = $6 THEN 0 ELSE 1 END, \
+                 run_at = $5, updated_at = $5",
+                fenced_where!()
+            ),
             lease,
         )
         .bind(JobState::Queued.as_str())
         .bind(now_ms())
+        .bind(JobStage::Convert.as_str())
         .execute(&self.pool)
         .await?;
         lost_if_none(r.rows_affected(), lease)

@@ -63,6 +63,8 @@ pub struct Setup {
     /// Files written under the data directory before the application starts (profiles,
     /// routing spreadsheet, banks).
     pub files: Vec<(String, Vec<u8>)>,
+    /// A converter of the test's own instead of the shared pool.
+    pub converter: Option<Arc<dyn office_convert::Converter>>,
 }
 
 impl Setup {
@@ -102,7 +104,10 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         SmtpSink::start()
     };
     let database = TestDatabase::create(data_dir.path()).await;
-    let converter = (!setup.configures_converter()).then(shared_converter);
+    let converter = match setup.converter.clone() {
+        Some(own) => Some(own),
+        None => (!setup.configures_converter()).then(shared_converter),
+    };
     let mut source = Source::from_pairs([
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),

@@ -15,6 +15,7 @@ mod helpers;
 mod intake;
 mod lease;
 mod mail;
+mod poison;
 mod profiles;
 mod queue;
 mod resilience;
