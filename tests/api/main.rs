@@ -17,6 +17,7 @@ mod lease;
 mod mail;
 mod poison;
 mod profiles;
+mod properties;
 mod queue;
 mod resilience;
 mod smtp;
