@@ -111,6 +111,36 @@ impl Store {
         )
     }
 
+    /// Written right before the report is handed to the mail server, so that a crash between the
+    /// server's acceptance and `mark_email_sent` leaves a trace.
+    pub async fn begin_email_handover(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            concat!(
+                "UPDATE jobs SET email_handovers = email_handovers + 1",
+                fenced_where!()
+            ),
+            lease,
+        )
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Takes a hand-over back: the mail server clearly refused the message.
+    pub async fn cancel_email_handover(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            concat!(
+                "UPDATE jobs SET email_handovers = email_handovers - 1",
+                fenced_where!(),
+                " AND email_handovers > 0"
+            ),
+            lease,
+        )
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
     /// The one write that makes "sent" true, right after the mail server accepted the message.
     /// Only once per job, and only by the worker holding it.
     pub async fn mark_email_sent(&self, lease: &Lease, at_ms: i64) -> Result<(), StoreError> {

@@ -33,6 +33,8 @@ pub struct ClaimedJob {
     pub analysis: Option<String>,
     pub report_key: Option<String>,
     pub email_sent_at: Option<i64>,
+    /// Hand-overs of the report to the mail server whose outcome was never recorded.
+    pub email_handovers: u32,
 }
 
 /// A job a worker may claim: queued and due, or running with its lease run out ($2 now, $3
@@ -81,7 +83,7 @@ impl Store {
                 concat!(
                     "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
                      WHERE id = (SELECT id FROM jobs WHERE ", due!(), " ORDER BY run_at, id LIMIT 1 ", $lock, ") AND ", due!(),
-                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
+                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at, email_handovers"
                 )
             };
         }
@@ -121,6 +123,7 @@ impl Store {
             analysis: row.try_get("analysis")?,
             report_key: row.try_get("report_key")?,
             email_sent_at: row.try_get("email_sent_at")?,
+            email_handovers: row.try_get::<i64, _>("email_handovers")? as u32,
         }))
     }
 

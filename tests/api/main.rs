@@ -21,5 +21,6 @@ mod properties;
 mod queue;
 mod resilience;
 mod smtp;
+mod smtp_unknown;
 mod storage;
 mod template;
