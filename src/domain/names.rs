@@ -10,7 +10,10 @@ use crate::domain::text::normalize;
 /// report).
 pub fn sanitize_segment(s: &str) -> String {
     let cleaned = clean_segment(s);
-    if cleaned == s.trim() {
+    // `@` → `_` alone keeps the names reports always had for addresses
+    // (`camila.rojas_example.com`): an address has exactly one `@` and LearnWorlds ids none, so
+    // two students cannot differ by that character alone.
+    if cleaned == s.trim().replace('@', "_") {
         cleaned
     } else {
         format!("{cleaned}~{}", short_hash(s))
