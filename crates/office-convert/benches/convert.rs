@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 
 use office_convert::{Converter, Pool, PoolOptions, SpawnConverter, SpawnOptions, WorkerCommand};
 
-/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary
-/// without it, and then a smoke run (one or two conversions each) is enough.
+/// `cargo bench` passes `--bench`; `cargo test --benches` (by hand: CI only
+/// builds the benches) runs this binary without it, and then a smoke run (one
+/// or two conversions each) is enough.
 fn env_usize(key: &str, default: usize) -> usize {
     let smoke = !std::env::args().any(|a| a == "--bench");
     std::env::var(key)
