@@ -5,8 +5,6 @@
 mod common;
 mod docx_words;
 mod fidelity;
-#[cfg(feature = "native")]
-mod native;
 mod pool;
 mod pool_faults;
 mod spawn;
