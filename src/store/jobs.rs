@@ -97,7 +97,7 @@ impl Store {
              WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {lock}) AND {DUE} \
              RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
         );
-        let Some(row) = sqlx::query(&sql)
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now + lease.as_millis() as i64)
             .bind(now)
             .fetch_optional(&self.pool)
@@ -137,9 +137,9 @@ impl Store {
         match output {
             Some((column, value)) => {
                 debug_assert!(["submission", "analysis", "report_key"].contains(&column));
-                sqlx::query(&format!(
+                sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE jobs SET stage = $1, {column} = $2, updated_at = $3 WHERE id = $4"
-                ))
+                )))
                 .bind(next.as_str())
                 .bind(value)
                 .bind(now)

@@ -19,7 +19,7 @@ async fn fresh_postgres() -> String {
         .await
         .expect("PostgreSQL reachable (the test script starts it)");
     let name = format!("webhook_test_{:016x}", rand::random::<u64>());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("create database");
