@@ -36,7 +36,7 @@ fn docx_words(docx: &[u8]) -> BTreeSet<String> {
     let text_runs = regex::Regex::new(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>").unwrap();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
-        let name = file.name().to_string();
+        let name = file.name().unwrap().into_owned();
         if !(name == "word/document.xml"
             || name.starts_with("word/header")
             || name.starts_with("word/footer"))
