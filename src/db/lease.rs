@@ -64,7 +64,7 @@ pub(super) fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
 pub(super) fn fenced<'q>(
     sql: &'static str,
     lease: &Lease,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(sql)
         .bind(lease.job_id)
         .bind(lease.token)
