@@ -158,3 +158,33 @@ fn a_lease_shorter_than_the_longest_stage_wait_is_refused_naming_both_variables(
     ])
     .is_ok());
 }
+
+#[test]
+fn the_server_limits_have_defaults_and_named_refusals() {
+    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    assert_eq!(c.server.header_timeout, Duration::from_secs(10));
+    assert_eq!(c.server.body_timeout, Duration::from_secs(30));
+    assert_eq!(c.server.max_connections, 8192);
+    assert_eq!(c.server.max_connections_per_ip, 1024);
+    assert_eq!(c.server.max_in_flight, 4096);
+    for var in [
+        "HTTP_HEADER_TIMEOUT_SECONDS",
+        "HTTP_BODY_TIMEOUT_SECONDS",
+        "HTTP_MAX_CONNECTIONS",
+        "HTTP_MAX_CONNECTIONS_PER_IP",
+        "WEBHOOK_MAX_IN_FLIGHT",
+    ] {
+        assert!(
+            err(&[("WEBHOOK_SECRET", "s"), (var, "0")]).contains(var),
+            "{var}"
+        );
+        assert!(
+            include_str!("../../env.template").contains(&format!("\n{var}=")),
+            "{var} is not in env.template"
+        );
+        assert!(
+            include_str!("../../README.md").contains(&format!("`{var}`")),
+            "{var} is not in README.md"
+        );
+    }
+}
