@@ -16,6 +16,7 @@ use crate::catalog::{ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind, ReportConfig};
 use crate::db::{IntakeWriter, Store};
 use crate::files::Storage;
+use crate::http::guard::Guards;
 use crate::http::{router, AppContext};
 use crate::jobs::{Deps, Queue};
 use crate::learnworlds::LearnWorlds;
@@ -88,6 +89,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr} (PORT)"))?;
         let context = Arc::new(AppContext {
+            guards: Guards::new(&config.server),
             config,
             store,
             intake,
@@ -140,7 +142,10 @@ impl Application {
             tokio::spawn(async {})
         };
         let server_stop = stop.clone();
-        axum::serve(self.listener, self.router)
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(async move { server_stop.cancelled().await })
             .await
             .context("HTTP server failed")?;
