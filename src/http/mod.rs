@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod guard;
 pub mod intake;
+pub mod server;
 
 use std::sync::Arc;
 
@@ -29,9 +30,9 @@ pub struct AppContext {
     pub guards: guard::Guards,
 }
 
-/// The routes; intake needs the client's address (`ConnectInfo<SocketAddr>`) and
-/// authenticates before it takes one of the `WEBHOOK_MAX_IN_FLIGHT` slots (503 `overloaded`
-/// beyond them) or reads the body.
+/// The routes. Served by `server::serve`, which caps connections, times out slow headers and
+/// gives each request its client's address; intake authenticates before it takes one of the
+/// `WEBHOOK_MAX_IN_FLIGHT` slots (503 `overloaded` beyond them) or reads the body.
 pub fn router(ctx: Arc<AppContext>) -> Router {
     Router::new()
         .route("/webhook", post(intake::webhook))

@@ -1,13 +1,15 @@
-//! Hostile clients on loopback: trickled bodies, signature headers stuffed with candidates. Every attack is bounded in connections
+//! Hostile clients on loopback: slow headers, trickled bodies, too many connections from one
+//! address, signature headers stuffed with candidates. Every attack is bounded in connections
 //! and time and stops by itself. Attackers connect from 127.0.0.2 (all of 127/8 is loopback
 //! on Linux), the honest sender from 127.0.0.1, as two clients would from two addresses.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
+use tokio::task::JoinSet;
 
 use crate::helpers::{automation_body, spawn_app_with, Setup, TestApp, SECRET};
 
@@ -35,6 +37,106 @@ async fn connect_from(app: &TestApp, from: Ipv4Addr) -> TcpStream {
         .expect("connect")
 }
 
+/// Headers announcing a large body, then one byte every 100 ms; returns the status line the
+/// server answered, or "" if it answered nothing within `patience`.
+async fn trickle(mut stream: TcpStream, signature: String, patience: Duration) -> String {
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Learnworlds-Webhook-Signature: {signature}\r\nContent-Length: 1000000\r\n\r\n{{"
+    );
+    stream.write_all(head.as_bytes()).await.expect("headers");
+    let deadline = Instant::now() + patience;
+    let mut buf = vec![0u8; 4096];
+    let mut got = Vec::new();
+    while Instant::now() < deadline {
+        tokio::select! {
+            n = stream.read(&mut buf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(4).any(|w| w == b"\r\n\r\n") { break; }
+                }
+            },
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                if stream.write_all(b" ").await.is_err() { break; }
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&got);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// True when the server closed (or answered and closed) the connection within `within`.
+async fn closed_within(mut stream: TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_clients_neither_starve_a_signed_webhook_nor_stay_connected() {
+    let app = spawn_app_with(setup()).await;
+    let started = Instant::now();
+    let mut half_headers = Vec::new();
+    for _ in 0..300 {
+        let mut s = connect_from(&app, ATTACKER).await;
+        s.write_all(b"POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Ty")
+            .await
+            .unwrap();
+        half_headers.push(s);
+    }
+    let mut unsigned = JoinSet::new();
+    let mut signed = JoinSet::new();
+    for i in 0..200 {
+        let s = connect_from(&app, ATTACKER).await;
+        if i % 2 == 0 {
+            unsigned.spawn(trickle(s, "v1=guess".into(), Duration::from_secs(6)));
+        } else {
+            signed.spawn(trickle(s, format!("v1={SECRET}"), Duration::from_secs(6)));
+        }
+    }
+
+    let sent = Instant::now();
+    let r = tokio::time::timeout(Duration::from_secs(2), app.post_signed(automation_body()))
+        .await
+        .expect("a signed webhook is answered within 2 s during the attack");
+    assert_eq!(r.status().as_u16(), 202, "{:?}", r.text().await);
+    assert!(sent.elapsed() < Duration::from_secs(2));
+
+    // Unauthenticated senders are refused on their headers, without waiting for their body.
+    let answers = unsigned.join_all().await;
+    assert!(
+        answers.iter().all(|a| a.starts_with("HTTP/1.1 401")),
+        "{:?}",
+        &answers[..3]
+    );
+    // Authenticated but trickling: cut off by the body timeout (2 s here).
+    let answers = signed.join_all().await;
+    assert!(
+        answers.iter().all(|a| a.starts_with("HTTP/1.1 408")),
+        "{:?}",
+        &answers[..3]
+    );
+    // Half-sent headers: closed by the server after the header timeout (1 s here).
+    let left = Duration::from_secs(5).saturating_sub(started.elapsed());
+    let mut closing = JoinSet::new();
+    for s in half_headers {
+        closing.spawn(closed_within(s, left.max(Duration::from_secs(1))));
+    }
+    let closed = closing.join_all().await;
+    let open = closed.iter().filter(|c| !**c).count();
+    assert_eq!(
+        open, 0,
+        "{open} of 300 half-sent-header connections still open"
+    );
+}
+
 #[tokio::test]
 async fn a_trickled_body_gets_408_body_timeout() {
     let app = spawn_app_with(setup()).await;
@@ -50,6 +152,30 @@ async fn a_trickled_body_gets_408_body_timeout() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert_eq!(body["error"], "body_timeout");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_per_address_cap_are_refused_while_others_are_served() {
+    let mut setup = setup();
+    setup
+        .vars
+        .push(("HTTP_MAX_CONNECTIONS_PER_IP", "20".into()));
+    setup
+        .vars
+        .push(("HTTP_HEADER_TIMEOUT_SECONDS", "30".into()));
+    let app = spawn_app_with(setup).await;
+    let mut idle = Vec::new();
+    for _ in 0..20 {
+        idle.push(connect_from(&app, ATTACKER).await);
+    }
+    let extra = connect_from(&app, ATTACKER).await;
+    assert!(
+        closed_within(extra, Duration::from_secs(2)).await,
+        "the 21st connection from one address was kept open"
+    );
+    let r = app.post_signed(automation_body()).await;
+    assert_eq!(r.status().as_u16(), 202);
+    drop(idle);
 }
 
 #[tokio::test]
