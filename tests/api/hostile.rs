@@ -192,3 +192,28 @@ async fn a_signature_header_with_six_candidates_is_refused_even_when_the_right_o
     let r = app.post_webhook(automation_body(), Some(&five)).await;
     assert_eq!(r.status().as_u16(), 202);
 }
+
+#[tokio::test]
+async fn hmac_mode_reads_the_body_within_its_limits_then_verifies() {
+    let mut setup = setup();
+    setup
+        .vars
+        .push(("WEBHOOK_SIGNATURE_MODE", "hmac-sha256".into()));
+    let app = spawn_app_with(setup).await;
+    let body = automation_body();
+    let mac = webhook_service::http::auth::hmac_hex(SECRET, body.as_bytes());
+    let good = format!("v1={}", String::from_utf8(mac).unwrap());
+    let r = app.post_webhook(body.clone(), Some("v1=00ff")).await;
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "invalid_signature"
+    );
+    let r = app.post_webhook(body, Some(&good)).await;
+    assert_eq!(r.status().as_u16(), 202, "{:?}", r.text().await);
+
+    // The body is needed before the signature can be checked, so it is under the body timeout.
+    let s = connect_from(&app, ATTACKER).await;
+    let answer = trickle(s, good, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+}
