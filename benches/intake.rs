@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use webhook_service::config::{Config, Source};
 use webhook_service::Application;
 
-const SECRET: &str = "bench-secret";
+const SECRET: &str = "bench-secret-0001";
 
-/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, and
-/// then a smoke run of a few hundred events is enough.
+/// `cargo bench` passes `--bench`; `cargo test --benches` (by hand: CI only builds the benches)
+/// runs this binary without it, and then a smoke run of a few hundred events is enough.
 fn env_usize(name: &str, default: usize) -> usize {
     let smoke = !std::env::args().any(|a| a == "--bench");
     std::env::var(name)

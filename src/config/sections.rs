@@ -71,11 +71,42 @@ pub struct WebhookConfig {
     pub allow_unsigned: bool,
 }
 
+/// A short secret can be guessed by trying; one with whitespace can never match a header (the
+/// header value is trimmed), so it would refuse every webhook.
+fn check_strength(var: &'static str, secrets: &[Secret]) -> Result<(), ConfigError> {
+    for (i, secret) in secrets.iter().enumerate() {
+        let which = if secrets.len() > 1 {
+            format!("secret {} of the list", i + 1)
+        } else {
+            "the secret".into()
+        };
+        let problem = if secret.expose().chars().any(char::is_whitespace) {
+            "contains whitespace, so no signature header can ever match it"
+        } else if secret.expose().chars().count() < MIN_SECRET_CHARS {
+            "is shorter than 16 characters"
+        } else {
+            continue;
+        };
+        return Err(ConfigError::Invalid {
+            var,
+            reason: format!(
+                "{which} {problem}; use the signature LearnWorlds shows, or set ALLOW_WEAK_SECRET=true for local development only"
+            ),
+        });
+    }
+    Ok(())
+}
+
+const MIN_SECRET_CHARS: usize = 16;
+
 impl WebhookConfig {
     pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
-        let raw = src
-            .get("WEBHOOK_SECRET")
-            .or_else(|| src.get("LEARNWORLDS_WEBHOOK_SECRET"));
+        let var = if src.get("WEBHOOK_SECRET").is_some() {
+            "WEBHOOK_SECRET"
+        } else {
+            "LEARNWORLDS_WEBHOOK_SECRET"
+        };
+        let raw = src.get(var);
         let secrets: Vec<Secret> = raw
             .iter()
             .flat_map(|s| s.split(','))
@@ -83,6 +114,9 @@ impl WebhookConfig {
             .filter(|s| !s.is_empty())
             .map(Secret::new)
             .collect();
+        if !src.flag("ALLOW_WEAK_SECRET", false)? {
+            check_strength(var, &secrets)?;
+        }
         let mode = match src
             .get("WEBHOOK_SIGNATURE_MODE")
             .map(|s| s.to_ascii_lowercase())

@@ -12,7 +12,7 @@ fn err(pairs: &[(&str, &str)]) -> String {
 
 #[test]
 fn defaults_need_only_a_secret() {
-    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
     assert_eq!(c.port, 8080);
     assert!(
         c.database_url.starts_with("sqlite://") && c.database_url.contains("webhook-service.db")
@@ -25,39 +25,66 @@ fn defaults_need_only_a_secret() {
 
 #[test]
 fn the_alias_and_a_rotation_list_are_accepted() {
-    let c = load(&[("LEARNWORLDS_WEBHOOK_SECRET", "v1=a, b ,")]).unwrap();
+    let c = load(&[(
+        "LEARNWORLDS_WEBHOOK_SECRET",
+        "v1=first-secret-0001, second-secret-002 ,",
+    )])
+    .unwrap();
     let secrets: Vec<&str> = c.webhook.secrets.iter().map(Secret::expose).collect();
-    assert_eq!(secrets, vec!["a", "b"]);
+    assert_eq!(secrets, vec!["first-secret-0001", "second-secret-002"]);
 }
 
 #[test]
 fn every_refusal_names_its_variable() {
     assert!(err(&[]).contains("WEBHOOK_SECRET"));
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("PORT", "eighty")]).contains("PORT"));
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("STORAGE_BACKEND", "gcp")]).contains("GCP_BUCKET_NAME"));
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("STORAGE_BACKEND", "s3")]).contains("STORAGE_BACKEND"));
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("SCHOOL_DOMAIN", "x.com")]).contains("CLIENT_ID"));
+    assert!(err(&[("WEBHOOK_SECRET", "s3cret-signature"), ("PORT", "eighty")]).contains("PORT"));
     assert!(err(&[
-        ("WEBHOOK_SECRET", "s"),
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("STORAGE_BACKEND", "gcp")
+    ])
+    .contains("GCP_BUCKET_NAME"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("STORAGE_BACKEND", "s3")
+    ])
+    .contains("STORAGE_BACKEND"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("SCHOOL_DOMAIN", "x.com")
+    ])
+    .contains("CLIENT_ID"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
         ("SCHOOL_DOMAIN", "x.com"),
         ("CLIENT_ID", "c")
     ])
     .contains("ACCESS_TOKEN"));
     assert!(err(&[
-        ("WEBHOOK_SECRET", "s"),
+        ("WEBHOOK_SECRET", "s3cret-signature"),
         ("SMTP_SERVER", "smtp.x"),
         ("EMAIL_USER", "u@x.com")
     ])
     .contains("EMAIL_PASSWORD"));
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("SMTP_SERVER", "smtp.x")]).contains("EMAIL_FROM"));
-    assert!(
-        err(&[("WEBHOOK_SECRET", "s"), ("DATABASE_URL", "mysql://x")]).contains("DATABASE_URL")
-    );
-    assert!(
-        err(&[("WEBHOOK_SECRET", "s"), ("WEBHOOK_URL_TOKEN", "short")])
-            .contains("WEBHOOK_URL_TOKEN")
-    );
-    assert!(err(&[("WEBHOOK_SECRET", "s"), ("JOB_MAX_ATTEMPTS", "0")]).contains("JOB_MAX_ATTEMPTS"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("SMTP_SERVER", "smtp.x")
+    ])
+    .contains("EMAIL_FROM"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("DATABASE_URL", "mysql://x")
+    ])
+    .contains("DATABASE_URL"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("WEBHOOK_URL_TOKEN", "short")
+    ])
+    .contains("WEBHOOK_URL_TOKEN"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("JOB_MAX_ATTEMPTS", "0")
+    ])
+    .contains("JOB_MAX_ATTEMPTS"));
 }
 
 #[test]
@@ -69,7 +96,7 @@ fn unsigned_webhooks_need_an_explicit_opt_in() {
 #[test]
 fn the_learnworlds_base_url_defaults_to_the_school_domain() {
     let c = load(&[
-        ("WEBHOOK_SECRET", "s"),
+        ("WEBHOOK_SECRET", "s3cret-signature"),
         ("SCHOOL_DOMAIN", "https://academia.example.com/"),
         ("CLIENT_ID", "c"),
         ("CLIENT_SECRET", "x"),
@@ -87,7 +114,7 @@ fn the_learnworlds_base_url_defaults_to_the_school_domain() {
 fn smtp_security_follows_the_port_unless_set() {
     let smtp = |port: &str| {
         load(&[
-            ("WEBHOOK_SECRET", "s"),
+            ("WEBHOOK_SECRET", "s3cret-signature"),
             ("SMTP_SERVER", "m"),
             ("SMTP_PORT", port),
             ("EMAIL_FROM", "a@b.cl"),
@@ -116,21 +143,22 @@ fn secrets_do_not_show_in_debug_output() {
 
 #[test]
 fn the_profiles_file_and_its_reload_period_have_defaults_and_named_refusals() {
-    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
     assert_eq!(c.report.profiles_path, "config/reports.toml");
     assert_eq!(c.report.profiles_reload, Duration::from_secs(60));
     let c = load(&[
-        ("WEBHOOK_SECRET", "s"),
+        ("WEBHOOK_SECRET", "s3cret-signature"),
         ("PROFILES_PATH", "bucket/informes.toml"),
         ("PROFILES_RELOAD_SECONDS", "0"),
     ])
     .unwrap();
     assert_eq!(c.report.profiles_path, "bucket/informes.toml");
     assert!(c.report.profiles_reload.is_zero());
-    assert!(
-        err(&[("WEBHOOK_SECRET", "s"), ("PROFILES_RELOAD_SECONDS", "soon")])
-            .contains("PROFILES_RELOAD_SECONDS")
-    );
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("PROFILES_RELOAD_SECONDS", "soon")
+    ])
+    .contains("PROFILES_RELOAD_SECONDS"));
 }
 
 #[test]
@@ -160,8 +188,67 @@ fn a_lease_shorter_than_the_longest_stage_wait_is_refused_naming_both_variables(
 }
 
 #[test]
+fn a_short_secret_or_one_with_whitespace_is_refused_unless_weak_secrets_are_allowed() {
+    let short = err(&[("WEBHOOK_SECRET", "s")]);
+    assert!(
+        short.contains("WEBHOOK_SECRET") && short.contains("16"),
+        "{short}"
+    );
+    let spaced = err(&[("WEBHOOK_SECRET", "a secret with spaces")]);
+    assert!(spaced.contains("whitespace"), "{spaced}");
+    let second = err(&[("LEARNWORLDS_WEBHOOK_SECRET", "long-enough-secret-1,short")]);
+    assert!(
+        second.contains("LEARNWORLDS_WEBHOOK_SECRET") && second.contains("secret 2"),
+        "{second}"
+    );
+    assert!(load(&[("WEBHOOK_SECRET", "s"), ("ALLOW_WEAK_SECRET", "true")]).is_ok());
+}
+
+/// Every variable the code reads is documented in env.template and in README's table, so the
+/// operator never meets a setting that no page mentions.
+#[test]
+fn env_template_and_the_readme_document_every_variable_the_code_reads() {
+    let code = [
+        include_str!("mod.rs"),
+        include_str!("sections.rs"),
+        include_str!("mail.rs"),
+        include_str!("report.rs"),
+        include_str!("runtime.rs"),
+        include_str!("server.rs"),
+    ]
+    .concat();
+    let template = include_str!("../../env.template");
+    let readme = include_str!("../../README.md");
+    let read =
+        regex::Regex::new(r#"(?:get|flag|parse|seconds\(src,)\(?\s*"([A-Z][A-Z0-9_]+)""#).unwrap();
+    let names: std::collections::BTreeSet<&str> = read
+        .captures_iter(&code)
+        .map(|c| c.get(1).unwrap().as_str())
+        // Set by Cloud Run, not by the operator.
+        .filter(|n| *n != "K_SERVICE")
+        .collect();
+    assert!(names.len() > 30, "the scan found only {names:?}");
+    let missing_template: Vec<_> = names
+        .iter()
+        .filter(|n| !template.lines().any(|l| l.starts_with(&format!("{n}="))))
+        .collect();
+    let missing_readme: Vec<_> = names
+        .iter()
+        .filter(|n| !readme.contains(&format!("`{n}`")))
+        .collect();
+    assert!(
+        missing_template.is_empty(),
+        "not in env.template: {missing_template:?}"
+    );
+    assert!(
+        missing_readme.is_empty(),
+        "not in README: {missing_readme:?}"
+    );
+}
+
+#[test]
 fn the_server_limits_have_defaults_and_named_refusals() {
-    let c = load(&[("WEBHOOK_SECRET", "s")]).unwrap();
+    let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
     assert_eq!(c.server.header_timeout, Duration::from_secs(10));
     assert_eq!(c.server.body_timeout, Duration::from_secs(30));
     assert_eq!(c.server.max_connections, 8192);
@@ -175,7 +262,7 @@ fn the_server_limits_have_defaults_and_named_refusals() {
         "WEBHOOK_MAX_IN_FLIGHT",
     ] {
         assert!(
-            err(&[("WEBHOOK_SECRET", "s"), (var, "0")]).contains(var),
+            err(&[("WEBHOOK_SECRET", "s3cret-signature"), (var, "0")]).contains(var),
             "{var}"
         );
         assert!(

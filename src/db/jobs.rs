@@ -111,6 +111,36 @@ impl Store {
         )
     }
 
+    /// Written right before the report is handed to the mail server, so that a crash between the
+    /// server's acceptance and `mark_email_sent` leaves a trace.
+    pub async fn begin_email_handover(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            concat!(
+                "UPDATE jobs SET email_handovers = email_handovers + 1",
+                fenced_where!()
+            ),
+            lease,
+        )
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
+    /// Takes a hand-over back: the mail server clearly refused the message.
+    pub async fn cancel_email_handover(&self, lease: &Lease) -> Result<(), StoreError> {
+        let r = fenced(
+            concat!(
+                "UPDATE jobs SET email_handovers = email_handovers - 1",
+                fenced_where!(),
+                " AND email_handovers > 0"
+            ),
+            lease,
+        )
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
     /// The one write that makes "sent" true, right after the mail server accepted the message.
     /// Only once per job, and only by the worker holding it.
     pub async fn mark_email_sent(&self, lease: &Lease, at_ms: i64) -> Result<(), StoreError> {
@@ -153,6 +183,23 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Counts one more conversion of the job that ran out of time; returns the count so far.
+    pub async fn count_convert_timeout(&self, lease: &Lease) -> Result<u32, StoreError> {
+        let count: Option<i64> = sqlx::query_scalar(concat!(
+            "UPDATE jobs SET convert_timeouts = convert_timeouts + 1",
+            fenced_where!(),
+            " RETURNING convert_timeouts"
+        ))
+        .bind(lease.job_id)
+        .bind(lease.token)
+        .bind(JobState::Running.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        count
+            .map(|n| n as u32)
+            .ok_or(StoreError::LeaseLost(lease.job_id))
     }
 
     /// Puts a failed job back in the queue, due at `run_at_ms`.

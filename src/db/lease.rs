@@ -33,6 +33,8 @@ pub struct ClaimedJob {
     pub analysis: Option<String>,
     pub report_key: Option<String>,
     pub email_sent_at: Option<i64>,
+    /// Hand-overs of the report to the mail server whose outcome was never recorded.
+    pub email_handovers: u32,
 }
 
 /// A job a worker may claim: queued and due, or running with its lease run out ($2 now, $3
@@ -62,7 +64,7 @@ pub(super) fn lost_if_none(rows: u64, lease: &Lease) -> Result<(), StoreError> {
 pub(super) fn fenced<'q>(
     sql: &'static str,
     lease: &Lease,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(sql)
         .bind(lease.job_id)
         .bind(lease.token)
@@ -81,7 +83,7 @@ impl Store {
                 concat!(
                     "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
                      WHERE id = (SELECT id FROM jobs WHERE ", due!(), " ORDER BY run_at, id LIMIT 1 ", $lock, ") AND ", due!(),
-                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at"
+                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at, email_handovers"
                 )
             };
         }
@@ -121,6 +123,7 @@ impl Store {
             analysis: row.try_get("analysis")?,
             report_key: row.try_get("report_key")?,
             email_sent_at: row.try_get("email_sent_at")?,
+            email_handovers: row.try_get::<i64, _>("email_handovers")? as u32,
         }))
     }
 
@@ -154,15 +157,22 @@ impl Store {
         lost_if_none(r.rows_affected(), lease)
     }
 
-    /// Returns a job interrupted by shutdown to the queue without counting the attempt.
+    /// Returns a job interrupted by shutdown to the queue. The attempt is not counted — except
+    /// when it was converting: a document that keeps the converter busy past a restart would
+    /// otherwise never come closer to giving up.
     pub async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
         let r = fenced(
-            concat!("UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, attempts = attempts - 1, \
-                 run_at = $5, updated_at = $5", fenced_where!()),
+            concat!(
+                "UPDATE jobs SET state = $4, lease_until = NULL, lease_token = NULL, \
+                 attempts = attempts - CASE WHEN stage = $6 THEN 0 ELSE 1 END, \
+                 run_at = $5, updated_at = $5",
+                fenced_where!()
+            ),
             lease,
         )
         .bind(JobState::Queued.as_str())
         .bind(now_ms())
+        .bind(JobStage::Convert.as_str())
         .execute(&self.pool)
         .await?;
         lost_if_none(r.rows_affected(), lease)

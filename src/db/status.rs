@@ -113,7 +113,8 @@ impl Store {
                 ))))
             }
         };
-        Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .fetch_one(&self.pool)
             .await?)
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::text::text;
+use super::text::{is_bare_address, text};
 
 /// A student submitted an assessment: the input of one report job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +112,7 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent
             reason: "is missing or empty".into(),
         })
     };
+    check_lengths(v, prefix)?;
     let url = required(&["assessment", "url"])?;
     let assessment_id = unit_id(&url).ok_or_else(|| MalformedEvent {
         field: Some(format!("{prefix}assessment.url")),
@@ -120,7 +121,7 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent
     Ok(SubmissionEvent {
         user_id: required(&["user", "id"])?,
         username: text(&v["user"]["username"]),
-        email: text(&v["user"]["email"]),
+        email: email(v, prefix)?,
         assessment_title: required(&["assessment", "title"])?,
         course_id: course_id(&url),
         assessment_url: url,
@@ -128,6 +129,49 @@ fn submission(v: &Value, prefix: &str) -> Result<SubmissionEvent, MalformedEvent
         submission_id: text(&v["submission"]["id"]),
         school_name: text(&v["school"]["name"]),
     })
+}
+
+/// The longest value intake accepts per field, in characters (README, "Intake limits"). Real
+/// values are far shorter; a longer one is an attack or a broken automation, and a 900 KB
+/// username once held a converter for minutes.
+pub const FIELD_LIMITS: [(&[&str], usize); 7] = [
+    (&["user", "id"], 128),
+    (&["user", "username"], 200),
+    (&["user", "email"], 254),
+    (&["assessment", "title"], 300),
+    (&["assessment", "url"], 2048),
+    (&["submission", "id"], 128),
+    (&["school", "name"], 200),
+];
+
+fn check_lengths(v: &Value, prefix: &str) -> Result<(), MalformedEvent> {
+    for (path, max) in FIELD_LIMITS {
+        let mut cur = v;
+        for key in path {
+            cur = &cur[*key];
+        }
+        let length = text(cur).map_or(0, |s| s.chars().count());
+        if length > max {
+            return Err(MalformedEvent {
+                field: Some(format!("{prefix}{}", path.join("."))),
+                reason: format!("is {length} characters long; at most {max} are accepted"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The student's address, when given: one bare address, or the event is refused.
+fn email(v: &Value, prefix: &str) -> Result<Option<String>, MalformedEvent> {
+    match text(&v["user"]["email"]) {
+        Some(address) if !is_bare_address(&address) => Err(MalformedEvent {
+            field: Some(format!("{prefix}user.email")),
+            reason:
+                "must be one plain address (name@domain), without a name, comment or second address"
+                    .into(),
+        }),
+        other => Ok(other),
+    }
 }
 
 /// `unit=([a-fA-F0-9]{24})` of the assessment URL, lower-cased.
@@ -178,5 +222,16 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_field_over_its_limit_is_refused_by_name() {
+        let body = serde_json::json!({
+            "user": {"id": "u1", "username": "x".repeat(201)},
+            "assessment": {"title": "T", "url": "https://x/?unit=65a1f0c2b3d4e5f6a7b8c9d0"}
+        });
+        let err = parse(body.to_string().as_bytes()).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("user.username"));
+        assert!(err.reason.contains("200"), "{}", err.reason);
     }
 }

@@ -3,8 +3,30 @@
 use crate::domain::text::normalize;
 
 /// Keeps letters (accents too), digits, spaces, `.`, `-` and `_`; anything else (path
-/// separators, `..`, control characters, characters GCS advises against) becomes `_`.
+/// separators, `..`, control characters, characters GCS advises against) becomes `_`, and the
+/// name is cut at 120 characters. Whenever that changed the text, `~` and a short hash of the
+/// original follow, so that two different ids never share a stored name (`a/b\c` and `a_b_c`,
+/// or two ids alike in their first 120 characters, would otherwise overwrite each other's
+/// report).
 pub fn sanitize_segment(s: &str) -> String {
+    let cleaned = clean_segment(s);
+    // `@` → `_` alone keeps the names reports always had for addresses
+    // (`camila.rojas_example.com`): an address has exactly one `@` and LearnWorlds ids none, so
+    // two students cannot differ by that character alone.
+    if cleaned == s.trim().replace('@', "_") {
+        cleaned
+    } else {
+        format!("{cleaned}~{}", short_hash(s))
+    }
+}
+
+/// Eight hex digits of SHA-256: enough to keep apart the few names that clean to the same text.
+fn short_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(s.as_bytes())[..4])
+}
+
+fn clean_segment(s: &str) -> String {
     let cleaned: String = s
         .trim()
         .chars()
@@ -45,13 +67,29 @@ mod tests {
 
     #[test]
     fn path_tricks_are_neutralised() {
-        assert_eq!(sanitize_segment("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(sanitize_segment(".."), "_");
+        assert!(sanitize_segment("../../etc/passwd").starts_with("_.._etc_passwd~"));
+        assert!(sanitize_segment("..").starts_with("_~"));
         assert_eq!(
             sanitize_segment("Test de diagnóstico M1"),
             "Test de diagnóstico M1"
         );
-        assert_eq!(sanitize_segment("a/b\\c?d"), "a_b_c_d");
+        assert!(sanitize_segment("a/b\\c?d").starts_with("a_b_c_d~"));
+        assert!(!sanitize_segment("a/b").contains('/'));
+    }
+
+    #[test]
+    fn different_ids_never_share_a_stored_name() {
+        assert_ne!(sanitize_segment("a/b\\c"), sanitize_segment("a_b_c"));
+        assert_eq!(
+            sanitize_segment("a_b_c"),
+            "a_b_c",
+            "a clean id is kept as it is"
+        );
+        let long = "x".repeat(120);
+        let (one, two) = (format!("{long}1"), format!("{long}2"));
+        assert_ne!(sanitize_segment(&one), sanitize_segment(&two));
+        assert!(sanitize_segment(&one).chars().count() <= 129);
+        assert_eq!(sanitize_segment("a/b"), sanitize_segment("a/b"), "stable");
     }
 
     #[test]

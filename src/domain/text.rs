@@ -51,6 +51,28 @@ pub fn text(v: &Value) -> Option<String> {
     (!s.is_empty() && !unexpanded).then_some(s)
 }
 
+/// Whether `s` is one bare address (RFC 5321 `Local-part "@" Domain`, dot-atom local part):
+/// no display name, comment, group, quoting or second address can hide another recipient in
+/// it. The mail library builds the `To` header from this and the student's name.
+pub fn is_bare_address(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let dot_atom = |part: &str, ok: &dyn Fn(char) -> bool| {
+        !part.is_empty() && part.split('.').all(|w| !w.is_empty() && w.chars().all(ok))
+    };
+    let label = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    s.len() <= 254
+        && local.len() <= 64
+        && dot_atom(local, &atext)
+        && domain.contains('.')
+        && dot_atom(domain, &label)
+        && domain
+            .split('.')
+            .all(|l| !l.starts_with('-') && !l.ends_with('-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +94,30 @@ mod tests {
             question_key("¿Cuánto es 2+2?"),
             QuestionKey::Text("¿cuanto es 2+2?".into())
         );
+    }
+
+    #[test]
+    fn only_one_bare_address_is_an_address() {
+        for ok in [
+            "camila.rojas@example.com",
+            "a+b@x.cl",
+            "o'brien@mail.example.org",
+        ] {
+            assert!(is_bare_address(ok), "{ok}");
+        }
+        for bad in [
+            "\"student@x\" <attacker@evil.com>",
+            "Camila <camila@example.com>",
+            "camila@example.com, otro@example.com",
+            "camila@example.com (comment)",
+            "group: a@b.com;",
+            "camila @example.com",
+            "camila@localhost",
+            "@example.com",
+            "camila@example..com",
+            "camila@-example.com",
+        ] {
+            assert!(!is_bare_address(bad), "{bad}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
 
 use super::{Backend, PutCondition, PutOutcome, StorageError};
 

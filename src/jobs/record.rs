@@ -28,6 +28,8 @@ pub struct JobRecord {
     /// Output of store: where the PDF is.
     pub report_key: Option<String>,
     pub email_sent_at: Option<i64>,
+    /// Earlier hand-overs to the mail server whose outcome is unknown.
+    pub email_handovers: u32,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StageError {
@@ -65,6 +67,7 @@ impl JobRecord {
             context,
             report_key: job.report_key,
             email_sent_at: job.email_sent_at,
+            email_handovers: job.email_handovers,
         })
     }
 

@@ -24,6 +24,9 @@ pub enum MailError {
     Auth(String),
     #[error("sending failed, will retry: {0}")]
     Transient(String),
+    /// The connection broke after the message was handed over: the server may have stored it.
+    #[error("the mail server may or may not have accepted the message: {0}")]
+    OutcomeUnknown(String),
     #[error("could not build the message: {0}")]
     Build(String),
     #[error("could not write to the outbox: {0}")]
@@ -44,6 +47,7 @@ impl MailError {
             Self::Rejected(_) => "smtp_rejected",
             Self::Auth(_) => "smtp_auth",
             Self::Transient(_) => "smtp_unavailable",
+            Self::OutcomeUnknown(_) => "smtp_outcome_unknown",
             Self::Build(_) => "email_build",
             Self::Outbox(_) => "outbox_write",
         }

@@ -64,6 +64,23 @@ fn classify(e: &lettre::transport::smtp::Error) -> MailError {
         // Mailbox unavailable / not local / name not allowed / bad address syntax.
         "550" | "551" | "553" | "501" if e.is_permanent() => MailError::InvalidAddress(text),
         _ if e.is_permanent() => MailError::Rejected(text),
-        _ => MailError::Transient(text),
+        // A 4xx answer, or no connection at all: the server has not taken the message.
+        _ if e.is_transient()
+            || e.is_tls()
+            || e.is_client()
+            || e.is_transport_shutdown()
+            || never_connected(e) =>
+        {
+            MailError::Transient(text)
+        }
+        // The session broke (network error, timeout, unreadable reply) once it had started:
+        // the message may be stored already.
+        _ => MailError::OutcomeUnknown(text),
     }
+}
+
+/// lettre reports a failure to open the connection as its own kind, visible only in its text
+/// (a test with a closed port holds this to it).
+fn never_connected(e: &lettre::transport::smtp::Error) -> bool {
+    e.to_string().starts_with("Connection error")
 }

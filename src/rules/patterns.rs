@@ -180,9 +180,10 @@ mod tests {
 
     #[test]
     fn values_cannot_climb_out_of_the_folder() {
-        assert_eq!(
-            expand("data/webhook_reports/{course}", &vars(), file_safe),
-            "data/webhook_reports/_.._templates"
+        let folder = expand("data/webhook_reports/{course}", &vars(), file_safe);
+        assert!(
+            folder.starts_with("data/webhook_reports/_.._templates~") && !folder.contains("/.."),
+            "{folder}"
         );
     }
 

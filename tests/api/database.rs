@@ -57,7 +57,8 @@ impl TestDatabase {
             .await
             .expect("PostgreSQL reachable (scripts/test.sh starts it)");
         let name = format!("webhook_test_{:016x}", rand::random::<u64>());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
+        // The name is ours: a fixed prefix and hex digits.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
             .expect("create database");
@@ -85,7 +86,9 @@ impl Drop for TestDatabase {
                 .build()?;
             runtime.block_on(async {
                 let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await?;
-                sqlx::query(&sql).execute(&mut conn).await?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await?;
                 conn.close().await?;
                 Ok(())
             })

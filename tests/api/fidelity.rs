@@ -35,8 +35,8 @@ fn docx_words(docx: &[u8]) -> Vec<String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("docx is a zip");
     let mut parts: Vec<String> = archive
         .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
         .filter(|n| is_text_part(n))
-        .map(str::to_string)
         .collect();
     parts.sort();
     let mut words = Vec::new();

@@ -63,6 +63,8 @@ pub struct Setup {
     /// Files written under the data directory before the application starts (profiles,
     /// routing spreadsheet, banks).
     pub files: Vec<(String, Vec<u8>)>,
+    /// A converter of the test's own instead of the shared pool.
+    pub converter: Option<Arc<dyn office_convert::Converter>>,
 }
 
 impl Setup {
@@ -102,13 +104,16 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         SmtpSink::start()
     };
     let database = TestDatabase::create(data_dir.path()).await;
-    let converter = (!setup.configures_converter()).then(shared_converter);
+    let converter = match setup.converter.clone() {
+        Some(own) => Some(own),
+        None => (!setup.configures_converter()).then(shared_converter),
+    };
     let mut source = Source::from_pairs([
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
         ("DATABASE_URL", database.url.clone()),
-        ("WEBHOOK_SECRET", format!("old-secret-0000,{SECRET}")),
+        ("WEBHOOK_SECRET", format!("old-secret-00000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),
         ("ACCESS_TOKEN", crate::fake_learnworlds::TOKEN.to_string()),

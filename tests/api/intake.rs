@@ -25,7 +25,7 @@ async fn a_wrong_or_missing_signature_is_refused_and_nothing_is_stored() {
 async fn every_configured_secret_is_accepted_during_a_rotation() {
     let app = spawn_app().await;
     let r = app
-        .post_webhook(automation_body(), Some("v1=old-secret-0000"))
+        .post_webhook(automation_body(), Some("v1=old-secret-00000"))
         .await;
     assert_eq!(r.status().as_u16(), 202);
 }
@@ -268,4 +268,26 @@ async fn the_url_token_is_a_second_factor_the_operator_controls() {
     assert_eq!(r.status().as_u16(), 401);
     let r = post(format!("/webhook/{token}"), None).await.unwrap();
     assert_eq!(r.status().as_u16(), 202);
+}
+
+#[tokio::test]
+async fn an_email_field_hiding_a_second_recipient_is_a_400_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    for address in [
+        "\"student@x\" <attacker@evil.example>",
+        "Camila <camila.rojas@example.com>",
+        "camila.rojas@example.com, attacker@evil.example",
+    ] {
+        let mut event: Value = serde_json::from_str(&automation_body()).unwrap();
+        event["user"]["email"] = Value::String(address.into());
+        let r = app.post_signed(event.to_string()).await;
+        assert_eq!(r.status().as_u16(), 400, "{address}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["field"], "user.email", "{address}");
+    }
+    assert_eq!(app.count("events").await, 0);
+    assert_eq!(app.post_signed(automation_body()).await.status(), 202);
+    assert_eq!(app.drain().await, 1);
+    let sent = app.smtp.received();
+    assert_eq!(sent[0].to, vec!["camila.rojas@example.com".to_string()]);
 }

@@ -139,7 +139,9 @@ async fn two_assessments_routed_by_the_spreadsheet_give_the_student_two_differen
     assert_eq!(received.len(), 2, "one email per report type");
     let mut mails: Vec<mail::Mail> = received.iter().map(|m| mail::parse(&m.raw)).collect();
     mails.sort_by(|a, b| a.subject.cmp(&b.subject));
-    assert!(mails.iter().all(|m| m.to == "camila.rojas@example.com"));
+    assert!(mails
+        .iter()
+        .all(|m| m.to == "camila.rojas <camila.rojas@example.com>"));
     let (plan, examen) = (&mails[0], &mails[1]);
     assert_eq!(plan.subject, "Tu plan de estudio personalizado");
     assert_eq!(examen.subject, "Tu reporte Examen de Eje");

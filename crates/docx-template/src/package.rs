@@ -61,8 +61,12 @@ impl Package {
         }
         // Index order, which `write` relies on to pair names with raw entries.
         let names = (0..archive.len())
-            .map(|i| archive.name_for_index(i).unwrap_or_default().to_string())
-            .collect();
+            .map(|i| match archive.name_for_index(i) {
+                Some(name) => name.map(|n| n.into_owned()),
+                None => Ok(String::new()),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| TemplateError::NotZip(e.to_string()))?;
         Ok(Package {
             archive,
             names,

@@ -2,9 +2,8 @@
 //! chart: benches/fixtures/default_report.docx, made with `webhook-service
 //! template sample` + `template render`; or BENCH_DOCX=path) for
 //! (a) one soffice per document, (b) the pool with 1 instance, and
-//! (c) the pool with 2 instances converting 20 documents at once, and with
-//! `--features native` (d) docxide-pdf; plus the peak resident memory of
-//! each pool instance.
+//! (c) the pool with 2 instances converting 20 documents at once; plus the
+//! peak resident memory of each pool instance.
 //!
 //! cargo bench -p office-convert --bench convert
 //! Knobs: BENCH_SPAWN_RUNS (default 10), BENCH_POOL_RUNS (30),
@@ -16,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use office_convert::{Converter, Pool, PoolOptions, SpawnConverter, SpawnOptions, WorkerCommand};
 
-/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary
-/// without it, and then a smoke run (one or two conversions each) is enough.
+/// `cargo bench` passes `--bench`; `cargo test --benches` (by hand: CI only
+/// builds the benches) runs this binary without it, and then a smoke run (one
+/// or two conversions each) is enough.
 fn env_usize(key: &str, default: usize) -> usize {
     let smoke = !std::env::args().any(|a| a == "--bench");
     std::env::var(key)
@@ -152,14 +152,6 @@ async fn main() {
     print_rss(&pool2);
     drop(pool2);
 
-    #[cfg(feature = "native")]
-    {
-        let native = office_convert::NativeConverter::new(Duration::from_secs(60), 2);
-        summary(
-            "(d) native docxide-pdf, sequential",
-            sequential(&native, &docx, env_usize("BENCH_POOL_RUNS", 30)).await,
-        );
-    }
     println!("load average at end: {}", load_average());
     let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -10,8 +10,6 @@
 mod best;
 mod error;
 mod locate;
-#[cfg(feature = "native")]
-mod native;
 mod pool;
 mod procgroup;
 mod protocol;
@@ -21,8 +19,6 @@ mod worker;
 
 pub use best::best_available;
 pub use error::ConvertError;
-#[cfg(feature = "native")]
-pub use native::NativeConverter;
 pub use pool::{InstanceState, InstanceStats, Pool, PoolOptions, PoolStats, WorkerCommand};
 pub use spawn::{SpawnConverter, SpawnOptions};
 pub use worker::{run_worker_if_requested, worker_main, WORKER_ARG};

@@ -6,6 +6,14 @@
 //! past its lease never sends; what is left is a mail server that accepts the message while the
 //! database is unreachable for longer than the lease, which the start-up check on
 //! `JOB_LEASE_SECONDS` keeps far beyond `SMTP_TIMEOUT_SECONDS`.
+//!
+//! Every hand-over to the mail server is recorded first (`email_handovers`) and taken back when
+//! the server clearly refused. A hand-over without an outcome — the process died between the
+//! server's acceptance and the record, or the connection broke after the message was sent — is
+//! resent once, with the same Message-ID (mail stores such as Gmail drop a second copy with the
+//! same id, and a student without a report is worse than one duplicate). After a second such
+//! hand-over the job stops with `email_outcome_unknown`: the student may have the report, and
+//! only the operator can find out before requeueing it.
 
 use tracing::info;
 
@@ -14,7 +22,10 @@ use super::{artifact, profile_of};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
 use crate::jobs::{Deps, JobRecord, StageError};
-use crate::mail::{report_email, ReportEmail};
+use crate::mail::{report_email, MailError, ReportEmail};
+
+/// Hand-overs without a recorded outcome after which the job waits for the operator.
+const MAX_UNCONFIRMED_HANDOVERS: u32 = 2;
 use crate::rules::delivery::email_for;
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
@@ -37,11 +48,13 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     };
     let to = job.recipient()?;
     let profile = profile_of(deps, job)?;
-    let parts = email_for(&profile, job.context()?)?;
+    let ctx = job.context()?;
+    let parts = email_for(&profile, ctx)?;
     let message = report_email(
         &deps.mail,
         ReportEmail {
             to: &to,
+            to_name: &ctx.student.name,
             subject: &parts.subject,
             body: parts.body,
             attachment_name: &parts.attachment,
@@ -49,8 +62,29 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
             message_id: message_id(job, &deps.mail.from),
         },
     )?;
+    if job.email_handovers >= MAX_UNCONFIRMED_HANDOVERS {
+        return Err(StageError::permanent(
+            "email_outcome_unknown",
+            format!(
+                "the report was handed to the mail server {} times without a confirmation; the \
+                 student may have received it: ask before requeueing",
+                job.email_handovers
+            ),
+        ));
+    }
     deps.store.confirm_lease(&job.lease).await?;
-    deps.mailer.send(&message).await?;
+    deps.store.begin_email_handover(&job.lease).await?;
+    job.email_handovers += 1;
+    match deps.mailer.send(&message).await {
+        Ok(()) => {}
+        // Not taken by the server: this hand-over does not count.
+        Err(e) if !matches!(e, MailError::OutcomeUnknown(_)) => {
+            deps.store.cancel_email_handover(&job.lease).await?;
+            job.email_handovers -= 1;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    }
     let sent_at = now_ms();
     // Recorded before anything else can fail: from here on the job never sends again.
     deps.store.mark_email_sent(&job.lease, sent_at).await?;

@@ -46,16 +46,16 @@ fn every_preset_grades_the_awkward_submission_as_computed_by_hand() {
             },
         ),
         ("diagnostico_m1", "", diag(";question_difficulty", [";1", ";2"]), |c| {
-            assert_eq!((json(&c)["pct"]["dificultad"]["1"].clone(), json(&c)["pct"]["dificultad"]["2"].clone()), (json!(50.0), json!(0.0)));
+            assert_eq!((json(c)["pct"]["dificultad"]["1"].clone(), json(c)["pct"]["dificultad"]["2"].clone()), (json!(50.0), json!(0.0)));
             assert_eq!(level(c).0, "Nivel 1");
-            assert_eq!(json(&c)["failed"]["lecciones"], json!(["L1", "L2"]));
+            assert_eq!(json(c)["failed"]["lecciones"], json!(["L1", "L2"]));
         }),
         ("diagnostico_cl", "", diag(";skill", [";Interpretar", ";Evaluar"]), |c| {
-            assert_eq!(json(&c)["pct"]["habilidad"]["interpretar"], 50.0);
+            assert_eq!(json(c)["pct"]["habilidad"]["interpretar"], 50.0);
             assert_eq!(level(c).0, "Nivel 1");
         }),
         ("diagnostico_cien", "", diag(";materia", [";Biología", ";Física"]), |c| {
-            assert_eq!(json(&c)["count"]["lecciones"]["failed"], 2);
+            assert_eq!(json(c)["count"]["lecciones"]["failed"], 2);
             assert_eq!(level(c).0, "Nivel 2");
         }),
         ("diagnostico_hyst", "", diag("", ["", ""]), |c| {
@@ -84,7 +84,7 @@ fn every_preset_grades_the_awkward_submission_as_computed_by_hand() {
             newest("piloto,eje", [",E1", ",E2"]),
             |c| {
                 assert_eq!(c.derived["puntaje"], 200);
-                assert_eq!(json(&c)["pct"]["ejes"]["E1"], 50.0);
+                assert_eq!(json(c)["pct"]["ejes"]["E1"], 50.0);
             },
         ),
     ];

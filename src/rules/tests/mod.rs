@@ -101,7 +101,7 @@ pub fn run_with(
 
 /// `(name, status)` of a grouping's groups.
 pub fn statuses(ctx: &ReportContext, grouping: &str) -> Vec<(String, String)> {
-    json(&ctx)["groupings"][grouping]
+    json(ctx)["groupings"][grouping]
         .as_array()
         .expect("a list")
         .iter()

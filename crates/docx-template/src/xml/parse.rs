@@ -62,32 +62,32 @@ pub fn parse(xml: &str, part: &str, limits: Limits) -> Result<Document, Template
                 Node::Elem(done)
             }
             Event::Empty(s) => Node::Elem(start_element(&s).map_err(|e| err(&reader, &e))?),
-            Event::Text(t) => {
-                let text = t.unescape().map_err(|e| err(&reader, &e))?;
+            // The reader hands text over in pieces: plain text, and each entity or character
+            // reference (`&amp;`, `&#10;`) on its own; adjacent pieces make one text node.
+            Event::Text(_) | Event::GeneralRef(_) => {
+                let text = match &ev {
+                    Event::Text(t) => t.to_string(),
+                    _ => quick_xml::escape::unescape(&format!("&{};", &*ev))
+                        .map_err(|e| err(&reader, &e))?
+                        .into_owned(),
+                };
                 if stack.is_empty() {
                     if text.trim().is_empty() {
                         continue;
                     }
                     return Err(err(&reader, &"text outside the root element"));
                 }
-                Node::Text(text.into_owned())
+                if let Some(Node::Text(prev)) = stack.last_mut().and_then(|p| p.children.last_mut())
+                {
+                    prev.push_str(&text);
+                    continue;
+                }
+                Node::Text(text)
             }
-            Event::CData(c) => {
-                let body = std::str::from_utf8(&c).map_err(|e| err(&reader, &e))?;
-                Node::Raw(format!("<![CDATA[{body}]]>"))
-            }
-            Event::Comment(c) => {
-                let body = std::str::from_utf8(&c).map_err(|e| err(&reader, &e))?;
-                Node::Raw(format!("<!--{body}-->"))
-            }
-            Event::Decl(d) => {
-                let body = std::str::from_utf8(&d).map_err(|e| err(&reader, &e))?;
-                Node::Raw(format!("<?{body}?>"))
-            }
-            Event::PI(p) => {
-                let body = std::str::from_utf8(&p).map_err(|e| err(&reader, &e))?;
-                Node::Raw(format!("<?{body}?>"))
-            }
+            Event::CData(c) => Node::Raw(format!("<![CDATA[{}]]>", &*c)),
+            Event::Comment(c) => Node::Raw(format!("<!--{}-->", &*c)),
+            Event::Decl(d) => Node::Raw(format!("<?{}?>", &*d)),
+            Event::PI(p) => Node::Raw(format!("<?{}?>", &*p)),
             // A DTD could declare entities; Word never writes one, so refuse it outright.
             Event::DocType(_) => return Err(err(&reader, &"DOCTYPE declarations are not allowed")),
             Event::Eof => break,
@@ -116,16 +116,15 @@ pub fn parse(xml: &str, part: &str, limits: Limits) -> Result<Document, Template
 }
 
 fn start_element(s: &BytesStart<'_>) -> Result<Element, String> {
-    let name = std::str::from_utf8(s.name().as_ref())
-        .map_err(|e| e.to_string())?
-        .to_string();
+    let name = s.name().as_ref().to_string();
     let mut attrs = Vec::new();
     for a in s.attributes() {
         let a = a.map_err(|e| e.to_string())?;
-        let key = std::str::from_utf8(a.key.as_ref())
+        let key = a.key.as_ref().to_string();
+        // Entities and character references resolved, whitespace kept as written.
+        let value = quick_xml::escape::unescape(&a.value)
             .map_err(|e| e.to_string())?
-            .to_string();
-        let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+            .into_owned();
         attrs.push(Attr {
             name: key,
             value,
@@ -137,4 +136,26 @@ fn start_element(s: &BytesStart<'_>) -> Result<Element, String> {
         attrs,
         children: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_resolved_into_one_text_node() {
+        let xml =
+            "<?xml version=\"1.0\"?>\n<w:t a=\"x &amp; &#10;y\">A &amp; B&#x41;&lt;<!--c--></w:t>";
+        let doc = parse(xml, "test.xml", Limits::default()).expect("parses");
+        assert_eq!(
+            doc.prologue,
+            vec![Node::Raw("<?xml version=\"1.0\"?>".into())]
+        );
+        assert_eq!(doc.root.attr("a"), Some("x & \ny"));
+        assert_eq!(
+            doc.root.children,
+            vec![Node::Text("A & BA<".into()), Node::Raw("<!--c-->".into())]
+        );
+        assert!(parse("<a>&nope;</a>", "test.xml", Limits::default()).is_err());
+    }
 }

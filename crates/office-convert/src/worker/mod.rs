@@ -83,12 +83,11 @@ fn take_protocol_stdout() -> Option<BufWriter<File>> {
 /// A worker must not outlive the service, even while stuck inside
 /// LibreOffice, so a watchdog thread exits once the parent is gone.
 fn exit_with_parent() {
-    // SAFETY: getppid cannot fail.
-    let parent = unsafe { libc::getppid() };
+    let parent = std::os::unix::process::parent_id();
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(500));
-        // SAFETY: as above; _exit is async-signal-safe and skips teardown.
-        if unsafe { libc::getppid() } != parent {
+        if std::os::unix::process::parent_id() != parent {
+            // SAFETY: _exit is async-signal-safe and skips teardown.
             unsafe { libc::_exit(70) }
         }
     });

@@ -3,12 +3,6 @@
 //! helpers and cargo links once.
 
 mod common;
-// The pool's fidelity against soffice is tested once, in the service's tests/api/fidelity.rs;
-// the word reader here serves the native converter's gate.
-#[cfg(feature = "native")]
-mod docx_words;
-#[cfg(feature = "native")]
-mod native;
 mod pool;
 mod pool_faults;
 mod spawn;
