@@ -16,7 +16,8 @@ use crate::catalog::{ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind, ReportConfig};
 use crate::db::{IntakeWriter, Store};
 use crate::files::Storage;
-use crate::http::{router, AppContext};
+use crate::http::guard::Guards;
+use crate::http::{router, server, AppContext};
 use crate::jobs::{Deps, Queue};
 use crate::learnworlds::LearnWorlds;
 use crate::mail;
@@ -88,6 +89,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr} (PORT)"))?;
         let context = Arc::new(AppContext {
+            guards: Guards::new(&config.server),
             config,
             store,
             intake,
@@ -139,11 +141,7 @@ impl Application {
             warn!("LearnWorlds API not configured (CLIENT_ID, ACCESS_TOKEN or CLIENT_SECRET, SCHOOL_DOMAIN): webhooks are recorded and queued, but no report is produced until it is configured and the service restarted");
             tokio::spawn(async {})
         };
-        let server_stop = stop.clone();
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { server_stop.cancelled().await })
-            .await
-            .context("HTTP server failed")?;
+        server::serve(self.listener, self.router, &ctx.config.server, stop.clone()).await;
         workers.await.context("worker pool failed")?;
         ctx.store.close().await;
         info!("stopped");

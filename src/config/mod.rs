@@ -7,6 +7,7 @@ mod report;
 mod runtime;
 mod secret;
 mod sections;
+mod server;
 mod source;
 
 use std::net::IpAddr;
@@ -18,6 +19,7 @@ pub use report::*;
 pub use runtime::*;
 pub use secret::Secret;
 pub use sections::*;
+pub use server::*;
 pub use source::Source;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,8 @@ pub struct Config {
     pub host: IpAddr,
     /// `PORT`: HTTP port (default 8080; 0 picks a free port).
     pub port: u16,
+    /// Timeouts and connection caps of the HTTP server.
+    pub server: ServerConfig,
     /// `DATA_DIR`: root of local storage, the default SQLite file and the outbox (default `.`).
     pub data_dir: PathBuf,
     /// `DATABASE_URL`: `sqlite://…` or `postgres://…` (default `<DATA_DIR>/webhook-service.db`).
@@ -80,6 +84,7 @@ impl Config {
         let config = Self {
             host: src.parse("HOST", IpAddr::from([0, 0, 0, 0]))?,
             port: src.parse("PORT", 8080u16)?,
+            server: ServerConfig::from_source(src)?,
             database_url,
             storage: StorageConfig::from_source(src)?,
             webhook: WebhookConfig::from_source(src)?,

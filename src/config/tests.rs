@@ -214,6 +214,7 @@ fn env_template_and_the_readme_document_every_variable_the_code_reads() {
         include_str!("mail.rs"),
         include_str!("report.rs"),
         include_str!("runtime.rs"),
+        include_str!("server.rs"),
     ]
     .concat();
     let template = include_str!("../../env.template");
@@ -243,4 +244,34 @@ fn env_template_and_the_readme_document_every_variable_the_code_reads() {
         missing_readme.is_empty(),
         "not in README: {missing_readme:?}"
     );
+}
+
+#[test]
+fn the_server_limits_have_defaults_and_named_refusals() {
+    let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
+    assert_eq!(c.server.header_timeout, Duration::from_secs(10));
+    assert_eq!(c.server.body_timeout, Duration::from_secs(30));
+    assert_eq!(c.server.max_connections, 8192);
+    assert_eq!(c.server.max_connections_per_ip, 1024);
+    assert_eq!(c.server.max_in_flight, 4096);
+    for var in [
+        "HTTP_HEADER_TIMEOUT_SECONDS",
+        "HTTP_BODY_TIMEOUT_SECONDS",
+        "HTTP_MAX_CONNECTIONS",
+        "HTTP_MAX_CONNECTIONS_PER_IP",
+        "WEBHOOK_MAX_IN_FLIGHT",
+    ] {
+        assert!(
+            err(&[("WEBHOOK_SECRET", "s3cret-signature"), (var, "0")]).contains(var),
+            "{var}"
+        );
+        assert!(
+            include_str!("../../env.template").contains(&format!("\n{var}=")),
+            "{var} is not in env.template"
+        );
+        assert!(
+            include_str!("../../README.md").contains(&format!("`{var}`")),
+            "{var} is not in README.md"
+        );
+    }
 }

@@ -1,16 +1,20 @@
 //! `POST /webhook`: authenticate, parse, route to a report profile, record durably, answer.
 //! Nothing heavy happens here.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 use tracing::{info, warn};
+
+use super::auth::Verdict;
 
 use super::auth;
 use super::AppContext;
@@ -28,6 +32,10 @@ pub enum IntakeError {
     TooLarge,
     #[error("could not read the body: {0}")]
     BadBody(String),
+    #[error("the body did not arrive within {} s", .0.as_secs_f64())]
+    BodyTimeout(Duration),
+    #[error("too many webhooks at once, retry shortly")]
+    Overloaded,
     #[error(transparent)]
     Unauthorized(#[from] auth::AuthError),
     #[error("{}{reason}", field.as_ref().map(|f| format!("{f} ")).unwrap_or_default())]
@@ -53,6 +61,8 @@ impl IntoResponse for IntakeError {
         let (status, code) = match &self {
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             Self::BadBody(_) => (StatusCode::BAD_REQUEST, "unreadable_body"),
+            Self::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
+            Self::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code()),
             Self::Malformed { field: None, .. } => (StatusCode::BAD_REQUEST, "invalid_json"),
             Self::Malformed { field: Some(_), .. } => (StatusCode::BAD_REQUEST, "invalid_field"),
@@ -78,27 +88,44 @@ impl IntoResponse for IntakeError {
 
 pub async fn webhook(
     State(ctx): State<Arc<AppContext>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, IntakeError> {
-    receive(&ctx, None, &headers, body).await
+    receive(&ctx, client, None, &headers, body).await
 }
 
 pub async fn webhook_with_token(
     State(ctx): State<Arc<AppContext>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, IntakeError> {
-    receive(&ctx, Some(&token), &headers, body).await
+    receive(&ctx, client, Some(&token), &headers, body).await
 }
 
+/// Authenticates on the headers first (LearnWorlds' `plain` scheme needs nothing else), so an
+/// unauthenticated sender is answered 401 without its body being read and never takes one of
+/// the `WEBHOOK_MAX_IN_FLIGHT` slots; only `hmac-sha256` mode reads the body (within the size
+/// and time limits) before it can decide.
+///
+/// The client is the socket's peer address. Behind a proxy that is the proxy; trusting
+/// `X-Forwarded-For` is left to the proxy-aware configuration (not done here).
 async fn receive(
     ctx: &AppContext,
+    client: SocketAddr,
     url_token: Option<&str>,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, IntakeError> {
+    let webhook = &ctx.config.webhook;
+    let signature = headers.get(auth::SIGNATURE_HEADER).map(|v| v.as_bytes());
+    let refuse = |e: auth::AuthError| {
+        ctx.guards.refusals.refused(client.ip(), e.code());
+        IntakeError::from(e)
+    };
+    let verdict = auth::verify_headers(webhook, signature, url_token).map_err(refuse)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -106,9 +133,28 @@ async fn receive(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(IntakeError::TooLarge);
     }
-    let bytes = Limited::new(body, MAX_BODY_BYTES)
-        .collect()
+    let timeout = ctx.config.server.body_timeout;
+    let (_slot, bytes) = match verdict {
+        Verdict::Authenticated => {
+            let slot = ctx.guards.slot().ok_or(IntakeError::Overloaded)?;
+            (slot, read_body(body, timeout).await?)
+        }
+        Verdict::NeedsBody => {
+            let bytes = read_body(body, timeout).await?;
+            auth::verify_body(webhook, signature, &bytes).map_err(refuse)?;
+            (ctx.guards.slot().ok_or(IntakeError::Overloaded)?, bytes)
+        }
+    };
+    record(ctx, &bytes).await
+}
+
+/// The whole body, at most `MAX_BODY_BYTES`, within `timeout`.
+async fn read_body(body: Body, timeout: Duration) -> Result<bytes::Bytes, IntakeError> {
+    let read = Limited::new(body, MAX_BODY_BYTES).collect();
+    let collected = tokio::time::timeout(timeout, read)
         .await
+        .map_err(|_| IntakeError::BodyTimeout(timeout))?;
+    Ok(collected
         .map_err(|e| {
             if e.is::<LengthLimitError>() {
                 IntakeError::TooLarge
@@ -116,14 +162,13 @@ async fn receive(
                 IntakeError::BadBody(e.to_string())
             }
         })?
-        .to_bytes();
-    let signature = headers.get(auth::SIGNATURE_HEADER).map(|v| v.as_bytes());
-    if let Err(e) = auth::verify(&ctx.config.webhook, signature, url_token, &bytes) {
-        warn!(reason = e.code(), "webhook refused");
-        return Err(e.into());
-    }
+        .to_bytes())
+}
+
+/// Parses, routes and durably records an authenticated webhook, and says what became of it.
+async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError> {
     let mut unroutable = None;
-    let new_event = match parse(&bytes)? {
+    let new_event = match parse(bytes)? {
         Incoming::Submission(ev) => {
             let (new_event, why) = intake_record(&ctx.profiles.current(), ev)
                 .map_err(|e| IntakeError::BadBody(e.to_string()))?;

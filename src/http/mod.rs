@@ -3,16 +3,14 @@
 
 pub mod admin;
 pub mod auth;
+pub mod guard;
 pub mod intake;
+pub mod server;
 
 use std::sync::Arc;
 
-use axum::error_handling::HandleErrorLayer;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use tower::ServiceBuilder;
+use axum::Router;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::ProfileRegistry;
@@ -28,27 +26,17 @@ pub struct AppContext {
     pub queue: Arc<Queue>,
     /// Report types; intake routes with them.
     pub profiles: Arc<ProfileRegistry>,
+    /// Webhook slots and the refusal log (see `guard`).
+    pub guards: guard::Guards,
 }
 
-/// Webhooks being handled at once; beyond it the service answers 503 at once rather than
-/// queue connections until LearnWorlds times out.
-const MAX_IN_FLIGHT: usize = 4096;
-
+/// The routes. Served by `server::serve`, which caps connections, times out slow headers and
+/// gives each request its client's address; intake authenticates before it takes one of the
+/// `WEBHOOK_MAX_IN_FLIGHT` slots (503 `overloaded` beyond them) or reads the body.
 pub fn router(ctx: Arc<AppContext>) -> Router {
-    let webhook_limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"error": "overloaded", "message": "too many webhooks at once, retry shortly"})),
-            )
-                .into_response()
-        }))
-        .load_shed()
-        .concurrency_limit(MAX_IN_FLIGHT);
     Router::new()
         .route("/webhook", post(intake::webhook))
         .route("/webhook/{token}", post(intake::webhook_with_token))
-        .layer(webhook_limits)
         .route("/", get(admin::index))
         .route("/healthz", get(admin::healthz))
         .route("/readyz", get(admin::readyz))

@@ -13,6 +13,7 @@ mod fake_gcs;
 mod fake_learnworlds;
 mod fidelity;
 mod helpers;
+mod hostile;
 mod intake;
 mod lease;
 mod mail;
