@@ -221,7 +221,7 @@ pub fn email_for(
     value: &serde_json::Value,
 ) -> Result<EmailParts, ProfileError> {
     let email = &profile.spec.email;
-    let jinja = minijinja::Value::from_serialize(value);
+    let jinja = minijinja::Value::from(minijinja::value::Serde(value));
     let fail = |part: &str, message: String| ProfileError::Expression {
         profile: profile.name().to_string(),
         place: format!("email.{part}"),
