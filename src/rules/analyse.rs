@@ -83,7 +83,7 @@ pub fn analyse(
     };
     for (i, c) in spec.conversions.iter().enumerate() {
         let place = format!("conversion[{i}] ({})", c.name);
-        let input = expr::eval(&c.input, &Jinja::from_serialize(&ctx))
+        let input = expr::eval(&c.input, &Jinja::from(minijinja::value::Serde(&ctx)))
             .map_err(|e| fail(format!("{place}.input"), e))?;
         let raw = f64::try_from(input.clone())
             .map_err(|_| fail(format!("{place}.input"), format!("{input} is not a number")))?;
@@ -106,13 +106,13 @@ pub fn analyse(
         ctx.derived.insert(c.name.clone(), number(converted));
     }
     for (i, d) in spec.derived.iter().enumerate() {
-        let value = expr::eval(&d.expr, &Jinja::from_serialize(&ctx))
+        let value = expr::eval(&d.expr, &Jinja::from(minijinja::value::Serde(&ctx)))
             .map_err(|e| fail(format!("derived[{i}] ({})", d.name), e))?;
         let value =
             serde_json::to_value(&value).map_err(|e| ProfileError::Internal(e.to_string()))?;
         ctx.derived.insert(d.name.clone(), value);
     }
-    let jinja = Jinja::from_serialize(&ctx);
+    let jinja = Jinja::from(minijinja::value::Serde(&ctx));
     for (i, l) in spec.levels.iter().enumerate() {
         let applies = match &l.when {
             None => true,
@@ -126,7 +126,7 @@ pub fn analyse(
             break;
         }
     }
-    let jinja = Jinja::from_serialize(&ctx);
+    let jinja = Jinja::from(minijinja::value::Serde(&ctx));
     let mut placeholders = Map::new();
     for (name, template) in &spec.placeholders {
         let text =
@@ -136,8 +136,10 @@ pub fn analyse(
     for (i, n) in spec.numbered_placeholders.iter().enumerate() {
         let list = ctx.groupings.get(&n.grouping).cloned().unwrap_or_default();
         for (j, group) in list.iter().enumerate() {
-            let scope =
-                minijinja::context! { group => Jinja::from_serialize(group), ..jinja.clone() };
+            let scope = minijinja::context! {
+                group => Jinja::from(minijinja::value::Serde(group)),
+                ..jinja.clone()
+            };
             let text = expr::render(&n.value, &scope)
                 .map_err(|e| fail(format!("numbered_placeholders[{i}].value"), e))?;
             placeholders.insert(format!("{}{}", n.prefix, j + 1), Value::from(text));

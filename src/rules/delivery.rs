@@ -26,7 +26,7 @@ pub struct EmailParts {
 
 pub fn email_for(profile: &Profile, ctx: &ReportContext) -> Result<EmailParts, ProfileError> {
     let email = &profile.spec.email;
-    let jinja = minijinja::Value::from_serialize(ctx);
+    let jinja = minijinja::Value::from(minijinja::value::Serde(ctx));
     let fail = |part: &str, message: String| ProfileError::Expression {
         profile: profile.name().to_string(),
         place: format!("email.{part}"),

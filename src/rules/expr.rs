@@ -14,7 +14,12 @@ fn environment() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Email bodies end with a newline on purpose.
-        env.set_keep_trailing_newline(true);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .keep_trailing_newline(true)
+                .build()
+                .expect("default syntax"),
+        );
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         // A runaway loop in an operator's template fails the job instead of hanging a worker.
         env.set_fuel(Some(2_000_000));
@@ -103,7 +108,9 @@ mod tests {
 
     #[test]
     fn a_misspelt_name_is_an_error_not_false() {
-        let ctx = Value::from_serialize(serde_json::json!({"pct": {"dificultad": {"1": 80.0}}}));
+        let ctx = Value::from(minijinja::value::Serde(
+            serde_json::json!({"pct": {"dificultad": {"1": 80.0}}}),
+        ));
         assert_eq!(
             eval(r#"pct.dificultad["1"] >= 75"#, &ctx).unwrap(),
             Value::from(true)
@@ -115,7 +122,7 @@ mod tests {
 
     #[test]
     fn templates_keep_their_final_newline_and_accept_or_defaults() {
-        let ctx = Value::from_serialize(serde_json::json!({"school": null}));
+        let ctx = Value::from(minijinja::value::Serde(serde_json::json!({"school": null})));
         assert_eq!(
             render("Saludos,\n{{ school or 'El equipo' }}\n", &ctx).unwrap(),
             "Saludos,\nEl equipo\n"

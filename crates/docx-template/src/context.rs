@@ -62,7 +62,7 @@ impl Context {
         Ok(Context {
             base: map
                 .into_iter()
-                .map(|(k, v)| (k, Value::from_serialize(&v)))
+                .map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v))))
                 .collect(),
             objects: Vec::new(),
         })
@@ -118,7 +118,7 @@ impl Context {
                     for (k, v) in map {
                         items.push((k.clone(), self.convert(v, base, &format!("{at}.{k}"))?));
                     }
-                    Value::from_iter(items)
+                    Value::from_pairs(items)
                 }
             }
             serde_json::Value::Array(items) => {
@@ -128,7 +128,7 @@ impl Context {
                 }
                 Value::from(out)
             }
-            other => Value::from_serialize(other),
+            other => Value::from(minijinja::value::Serde(other)),
         })
     }
 
@@ -152,7 +152,7 @@ impl Context {
 
     /// Add (or replace) a top-level plain value.
     pub fn with_value<T: serde::Serialize>(mut self, name: &str, value: &T) -> Self {
-        self.set(name, Value::from_serialize(value));
+        self.set(name, Value::from(minijinja::value::Serde(value)));
         self
     }
 
@@ -183,7 +183,7 @@ impl Context {
     }
 
     pub(crate) fn root(&self) -> Value {
-        Value::from_iter(self.base.iter().cloned())
+        Value::from_pairs(self.base.iter().cloned())
     }
 
     /// The text a legacy `<<name>>` marker gets: top-level strings and numbers only.

@@ -74,7 +74,7 @@ fn iteritems(map: Value, _rest: Rest<Value>, _kw: Kwargs) -> Result<Value, Error
     Ok(Value::from(pairs))
 }
 
-fn format_value(out: &mut Output<'_>, _state: &State<'_, '_>, v: &Value) -> Result<(), Error> {
+fn format_value(out: &mut Output<'_>, _state: &mut State<'_, '_>, v: &Value) -> Result<(), Error> {
     let werr = |_| Error::from(ErrorKind::WriteFailure);
     if let Some(obj) = v.downcast_object_ref::<ObjectRef>() {
         return out

@@ -178,7 +178,9 @@ mod tests {
         assert_eq!(py_float(1e16), "1e+16");
         assert_eq!(py_float(0.0001), "0.0001");
         assert_eq!(py_float(0.00001), "1e-05");
-        let v = Value::from_serialize(serde_json::json!({"a": [1, "x'y", true, null, 2.5]}));
+        let v = Value::from(minijinja::value::Serde(
+            serde_json::json!({"a": [1, "x'y", true, null, 2.5]}),
+        ));
         assert_eq!(py_str(&v), "{'a': [1, \"x'y\", True, None, 2.5]}");
         assert_eq!(
             unescape_html("a &amp; &lt;b&gt; &#x27;c&#39; &#x2f; &zz"),
