@@ -148,7 +148,7 @@ mod tests {
     fn caps_count_per_address_and_overall_and_give_places_back() {
         let mut cfg = crate::config::Config::from_source(&crate::config::Source::from_pairs([(
             "WEBHOOK_SECRET",
-            "s",
+            "s3cret-signature",
         )]))
         .unwrap()
         .server;
