@@ -75,8 +75,18 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests in flight get a moment to finish; a client trickling its body must not hold the
+    // process past the platform's kill (Cloud Run: 10 s after SIGTERM).
+    if tokio::time::timeout(SHUTDOWN_WAIT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        warn!("shutdown: connections still open after {SHUTDOWN_WAIT:?} are dropped");
+    }
 }
+
+/// How long open connections may take to finish once the service stops.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
 /// Best effort: the 503 fits a socket buffer, so it is written without waiting, then closed.
 fn refuse(stream: TcpStream) {
