@@ -5,120 +5,88 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// The stages of a report job, in order. A job records the next stage to run, so a retry
-/// resumes there and never repeats a stage that succeeded (in particular, the email).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum JobStage {
-    Fetch,
-    Analyse,
-    Render,
-    Convert,
-    Store,
-    Email,
-    /// Bookkeeping after the email (processed.csv); retrying it never resends the email.
-    Record,
-    Done,
-}
-
-impl JobStage {
-    pub const ALL: [JobStage; 8] = [
-        Self::Fetch,
-        Self::Analyse,
-        Self::Render,
-        Self::Convert,
-        Self::Store,
-        Self::Email,
-        Self::Record,
-        Self::Done,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Fetch => "fetch",
-            Self::Analyse => "analyse",
-            Self::Render => "render",
-            Self::Convert => "convert",
-            Self::Store => "store",
-            Self::Email => "email",
-            Self::Record => "record",
-            Self::Done => "done",
+/// An enum the database stores by its spelling: every variant in order (`ALL`), `as_str`,
+/// `Display` and `FromStr` from one list, so that a spelling cannot drift between them.
+macro_rules! spelled_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+
         }
-    }
-}
-
-impl fmt::Display for JobStage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for JobStage {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown job stage '{s}'"))
-    }
-}
-
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    /// Waiting for a worker (new, or due again after a failure at `run_at`).
-    Queued,
-    /// Claimed by a worker that holds its lease.
-    Running,
-    /// Emailed and recorded.
-    Done,
-    /// Given up on; stays until the operator requeues it.
-    Dead,
-}
-
-impl JobState {
-    pub const ALL: [JobState; 4] = [Self::Queued, Self::Running, Self::Done, Self::Dead];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Done => "done",
-            Self::Dead => "dead",
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
         }
-    }
-}
 
-impl fmt::Display for JobState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+        impl $name {
+            pub const ALL: [$name; [$($text),+].len()] = [$(Self::$variant),+];
 
-impl FromStr for JobState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown job state '{s}'"))
-    }
-}
-
-/// A document kept between two stages of a running job, deleted when the job is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Artifact {
-    /// The filled Word document (render → convert).
-    Docx,
-    /// The PDF (convert → store, email).
-    Pdf,
-}
-
-impl Artifact {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Docx => "docx",
-            Self::Pdf => "pdf",
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
         }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} '{s}'", $what))
+            }
+        }
+    };
+}
+
+spelled_enum! {
+    /// The stages of a report job, in order. A job records the next stage to run, so a retry
+    /// resumes there and never repeats a stage that succeeded (in particular, the email).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum JobStage ("job stage") {
+        Fetch => "fetch",
+        Analyse => "analyse",
+        Render => "render",
+        Convert => "convert",
+        Store => "store",
+        Email => "email",
+        /// Bookkeeping after the email (processed.csv); retrying it never resends the email.
+        Record => "record",
+        Done => "done",
+    }
+}
+
+spelled_enum! {
+    /// Where a job is in its life.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum JobState ("job state") {
+        /// Waiting for a worker (new, or due again after a failure at `run_at`).
+        Queued => "queued",
+        /// Claimed by a worker that holds its lease.
+        Running => "running",
+        /// Emailed and recorded.
+        Done => "done",
+        /// Given up on; stays until the operator requeues it.
+        Dead => "dead",
+    }
+}
+
+spelled_enum! {
+    /// A document kept between two stages of a running job, deleted when the job is done.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Artifact ("artifact") {
+        /// The filled Word document (render → convert).
+        Docx => "docx",
+        /// The PDF (convert → store, email).
+        Pdf => "pdf",
     }
 }
 

@@ -17,25 +17,25 @@
 
 use tracing::info;
 
+use super::profile_of;
 use super::Next;
-use super::{artifact, profile_of};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
 use crate::jobs::{Deps, JobRecord, StageError};
 use crate::mail::{report_email, MailError, ReportEmail};
+use crate::rules::delivery::email_for;
 
 /// Hand-overs without a recorded outcome after which the job waits for the operator.
 const MAX_UNCONFIRMED_HANDOVERS: u32 = 2;
-use crate::rules::delivery::email_for;
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     if job.email_sent_at.is_some() {
         return Ok(Next::Stage(JobStage::Record));
     }
-    let pdf = match artifact(deps, job, Artifact::Pdf).await {
-        Ok(pdf) => pdf,
+    let pdf = match deps.store.artifact(job.id, Artifact::Pdf).await? {
+        Some(pdf) => pdf,
         // Kept in storage by the store stage: the database copy is only a convenience.
-        Err(_) => {
+        None => {
             let key = job.report_key.clone().unwrap_or_default();
             deps.storage
                 .get(&key)
