@@ -18,7 +18,7 @@ use crate::db::{IntakeWriter, Store};
 use crate::files::Storage;
 use crate::http::guard::Guards;
 use crate::http::{router, server, AppContext};
-use crate::jobs::{Deps, Queue};
+use crate::jobs::{AnswerBatches, Deps, Queue, SharedBudget};
 use crate::learnworlds::LearnWorlds;
 use crate::mail;
 
@@ -52,8 +52,14 @@ impl Application {
                 )
             })?;
         let storage = Storage::from_config(&config)?;
+        let budget = SharedBudget::new(
+            store.clone(),
+            config.learnworlds.rate_limit,
+            config.learnworlds.rate_window,
+        );
         let learnworlds = LearnWorlds::new(&config.learnworlds)
-            .context("building the LearnWorlds HTTP client")?;
+            .context("building the LearnWorlds HTTP client")?
+            .with_budget(Arc::new(budget));
         let mailer = mail::transport_from_config(&config).context("configuring email")?;
         let profiles = Arc::new(
             ProfileRegistry::load(
@@ -77,6 +83,7 @@ impl Application {
             profiles: profiles.clone(),
             storage,
             learnworlds,
+            answers: AnswerBatches::default(),
             converter,
             mailer,
             mail: config.mail.clone(),

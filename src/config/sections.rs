@@ -187,7 +187,8 @@ pub struct LearnWorldsConfig {
     /// None when no LearnWorlds variable is set: events are still recorded and queued, and are
     /// processed once the API is configured.
     pub api: Option<LearnWorldsApi>,
-    /// `LW_RATE_LIMIT` requests per `LW_RATE_WINDOW_SECONDS` for the whole process (30 / 10).
+    /// `LW_RATE_LIMIT` requests per `LW_RATE_WINDOW_SECONDS` for the whole school: every
+    /// instance on one database shares it (30 / 10).
     pub rate_limit: u32,
     pub rate_window: Duration,
     /// `LW_VISIBILITY_RETRIES` × `LW_VISIBILITY_DELAY_SECONDS`: how long to wait for a just-submitted
@@ -196,6 +197,9 @@ pub struct LearnWorldsConfig {
     pub visibility_delay: Duration,
     /// `LW_MAX_429_RETRIES`: consecutive 429 answers tolerated per request (default 6).
     pub max_429_retries: u32,
+    /// `LW_BATCH_USERS`: the most students whose answers one call fetches, when several jobs of
+    /// one assessment wait (1–200, default 200; 1 fetches every student alone).
+    pub batch_users: usize,
     /// `HTTP_TIMEOUT_SECONDS`: timeout of every outbound HTTP call (default 30).
     pub timeout: Duration,
 }
@@ -254,9 +258,17 @@ impl LearnWorldsConfig {
                 reason: "must be at least 1".into(),
             });
         }
+        let batch_users: usize = src.parse("LW_BATCH_USERS", 200)?;
+        if !(1..=200).contains(&batch_users) {
+            return Err(ConfigError::Invalid {
+                var: "LW_BATCH_USERS",
+                reason: "must be between 1 and 200 (the API's largest page)".into(),
+            });
+        }
         Ok(Self {
             api,
             rate_limit,
+            batch_users,
             rate_window: seconds(src, "LW_RATE_WINDOW_SECONDS", 10.0)?,
             visibility_retries: src.parse("LW_VISIBILITY_RETRIES", 5)?,
             visibility_delay: seconds(src, "LW_VISIBILITY_DELAY_SECONDS", 2.0)?,

@@ -172,14 +172,20 @@ async fn insert_one(tx: &mut AnyConnection, event: &NewEvent) -> Result<Inserted
     if !event.create_job {
         return Ok(Inserted::Recorded { event_id });
     }
+    let (assessment_id, user_id) = match &event.answers_of {
+        Some(a) => (Some(a.assessment_id.as_str()), Some(a.user_id.as_str())),
+        None => (None, None),
+    };
     let job_id: i64 = sqlx::query_scalar(
-        "INSERT INTO jobs (event_id, state, stage, run_at, created_at, updated_at) \
-         VALUES ($1, $3, $4, $2, $2, $2) RETURNING id",
+        "INSERT INTO jobs (event_id, state, stage, run_at, created_at, updated_at, \
+         assessment_id, user_id) VALUES ($1, $3, $4, $2, $2, $2, $5, $6) RETURNING id",
     )
     .bind(event_id)
     .bind(now)
     .bind(JobState::Queued.as_str())
     .bind(JobStage::Fetch.as_str())
+    .bind(assessment_id)
+    .bind(user_id)
     .fetch_one(&mut *tx)
     .await?;
     Ok(Inserted::Queued { event_id, job_id })

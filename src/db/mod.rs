@@ -1,7 +1,9 @@
 //! The database: events, jobs and the intermediate artifacts of running jobs, in SQLite
 //! (default) or PostgreSQL through one set of queries.
 
+mod api_budget;
 mod events;
+mod fetched;
 mod health;
 mod intake;
 mod jobs;
@@ -18,6 +20,7 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
 pub use intake::{Inserted, IntakeWriter};
+pub use fetched::FetchedSubmission;
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
 pub use status::{JobSummary, StatusReport};

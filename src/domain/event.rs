@@ -51,6 +51,16 @@ pub struct NewEvent {
     pub payload: String,
     /// Whether the event needs a report (a job), or is only recorded.
     pub create_job: bool,
+    /// Whose answers the job fetches, so that the jobs of one assessment waiting for their
+    /// answers are fetched with one API call.
+    pub answers_of: Option<AnswersOf>,
+}
+
+/// A student's answers to one assessment, as the API lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswersOf {
+    pub assessment_id: String,
+    pub user_id: String,
 }
 
 /// What a webhook asks of us.

@@ -184,6 +184,7 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
             kind,
             payload: payload.to_string(),
             create_job: false,
+            answers_of: None,
         },
     };
     let kind = new_event.kind.clone();

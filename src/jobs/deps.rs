@@ -10,10 +10,14 @@ use crate::files::Storage;
 use crate::learnworlds::LearnWorlds;
 use crate::mail::MailTransport;
 
+use super::answers::AnswerBatches;
+
 pub struct Deps {
     pub store: Store,
     pub storage: Storage,
     pub learnworlds: LearnWorlds,
+    /// The batches of answers in flight, one per assessment.
+    pub answers: AnswerBatches,
     /// Report types: routing, banks, rules, templates, emails, file names.
     pub profiles: Arc<ProfileRegistry>,
     pub converter: Arc<dyn office_convert::Converter>,

@@ -2,6 +2,8 @@
 //! lease and run them through one stage after another, each in its own file under `stages/`:
 //! fetch → analyse → render → convert → store → email → record.
 
+mod answers;
+mod api_budget;
 mod deps;
 mod heartbeat;
 mod pipeline;
@@ -11,6 +13,8 @@ mod stage_error;
 pub mod stages;
 mod worker;
 
+pub use answers::AnswerBatches;
+pub use api_budget::SharedBudget;
 pub use deps::Deps;
 pub use pipeline::run;
 pub use record::JobRecord;

@@ -4,12 +4,13 @@ mod rate_limit;
 mod token;
 pub mod types;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{ApiBudget, Priority, RateLimiter};
 pub use types::{Answer, Submission};
 
 use crate::config::{LearnWorldsApi, LearnWorldsAuth, LearnWorldsConfig};
@@ -59,14 +60,16 @@ pub struct LearnWorlds {
     http: reqwest::Client,
     api: Option<LearnWorldsApi>,
     cfg: LearnWorldsConfig,
-    limiter: RateLimiter,
+    budget: Arc<dyn ApiBudget>,
     tokens: token::TokenSource,
 }
 
-const PAGE_SIZE: u32 = 50;
-const MAX_PAGES: u64 = 200;
+/// The largest page the API serves (learnworlds.md §3): one call lists 200 submissions.
+const PAGE_SIZE: u32 = 200;
+const MAX_PAGES: u64 = 500;
 
 impl LearnWorlds {
+    /// A client counting its calls in a budget of its own (one process).
     pub fn new(cfg: &LearnWorldsConfig) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(cfg.timeout)
@@ -76,14 +79,24 @@ impl LearnWorlds {
         Ok(Self {
             http,
             api: cfg.api.clone(),
-            limiter: RateLimiter::new(cfg.rate_limit, cfg.rate_window),
+            budget: Arc::new(RateLimiter::new(cfg.rate_limit, cfg.rate_window)),
             cfg: cfg.clone(),
             tokens: token::TokenSource::new(),
         })
     }
 
+    /// Counts the calls in `budget` instead (the one the school's instances share).
+    pub fn with_budget(mut self, budget: Arc<dyn ApiBudget>) -> Self {
+        self.budget = budget;
+        self
+    }
+
     pub fn is_configured(&self) -> bool {
         self.api.is_some()
+    }
+
+    pub fn config(&self) -> &LearnWorldsConfig {
+        &self.cfg
     }
 
     /// The student's submission: the one the webhook named (waiting for it to become visible),
@@ -96,31 +109,18 @@ impl LearnWorlds {
     ) -> Result<Submission, LwError> {
         let mut attempt = 0;
         loop {
-            let all = self.submissions(assessment_id, user_id).await?;
-            let mine = all
-                .into_iter()
-                .filter(|s| s.user_id.as_deref().is_none_or(|u| u == user_id));
-            let found = match submission_id {
-                Some(wanted) => mine.into_iter().find(|s| s.id == wanted),
-                None => mine.max_by(|a, b| {
-                    a.submitted_at
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.submitted_at.unwrap_or(0.0))
-                }),
-            };
-            if let Some(s) = found {
+            let all = self
+                .responses(assessment_id, &[user_id.to_string()], Priority::Job)
+                .await?;
+            if let Some(s) = pick(all, user_id, submission_id) {
                 return Ok(s);
             }
             if attempt >= self.cfg.visibility_retries {
-                return Err(LwError::NotVisibleYet {
-                    user: user_id.to_string(),
-                    submission: submission_id.unwrap_or("(newest)").to_string(),
-                });
+                return Err(not_visible(user_id, submission_id));
             }
             attempt += 1;
             tracing::debug!(
                 assessment_id,
-                user_id,
                 attempt,
                 "submission not visible yet, waiting"
             );
@@ -128,42 +128,94 @@ impl LearnWorlds {
         }
     }
 
-    /// Every submission of the user for the assessment, across all pages.
-    pub async fn submissions(
+    /// Every submission of these students (of every student when `users` is empty) for the
+    /// assessment, across all pages.
+    pub async fn responses(
         &self,
         assessment_id: &str,
-        user_id: &str,
+        users: &[String],
+        priority: Priority,
     ) -> Result<Vec<Submission>, LwError> {
+        let mut all = self
+            .list_responses(assessment_id, users, None, priority)
+            .await?;
+        // Asked for one student, the API's filter says whose an unattributed submission is.
+        if let [only] = users {
+            for s in all.iter_mut().filter(|s| s.user_id.is_none()) {
+                s.user_id = Some(only.clone());
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every submission of the assessment submitted after `watermark` (Unix seconds), newest
+    /// first: the pages are read until one reaches back to the watermark.
+    pub async fn responses_since(
+        &self,
+        assessment_id: &str,
+        watermark: Option<f64>,
+        priority: Priority,
+    ) -> Result<Vec<Submission>, LwError> {
+        let all = self
+            .list_responses(assessment_id, &[], watermark, priority)
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|s| watermark.is_none_or(|w| s.submitted_at.is_none_or(|t| t > w)))
+            .collect())
+    }
+
+    async fn list_responses(
+        &self,
+        assessment_id: &str,
+        users: &[String],
+        stop_at: Option<f64>,
+        priority: Priority,
+    ) -> Result<Vec<Submission>, LwError> {
+        let path = format!("/v2/assessments/{assessment_id}/responses");
         let mut out = Vec::new();
         let mut page = 1u64;
         loop {
-            let path = format!("/v2/assessments/{assessment_id}/responses");
-            let query = [
-                ("users", user_id.to_string()),
+            let mut query = vec![
                 ("page", page.to_string()),
                 ("items_per_page", PAGE_SIZE.to_string()),
             ];
-            let body = self.get(&path, &query).await?;
+            if !users.is_empty() {
+                query.push(("users", users.join(",")));
+            }
+            let body = self.get(&path, &query, priority).await?;
             let parsed = types::page(&body)
                 .ok_or_else(|| LwError::Decode(format!("{path}: no data list")))?;
             let empty = parsed.items.is_empty();
+            let before = out.len();
             out.extend(parsed.items.iter().filter_map(types::submission));
+            // Newest first: a page reaching back to the watermark is the last one needed.
+            let reached_watermark = stop_at.is_some_and(|w| {
+                out[before..]
+                    .iter()
+                    .any(|s| s.submitted_at.is_some_and(|t| t <= w))
+            });
             // A page past the end repeats the last one: stop at totalPages.
-            if empty || page >= parsed.total_pages || page >= MAX_PAGES {
+            if empty || reached_watermark || page >= parsed.total_pages || page >= MAX_PAGES {
                 return Ok(out);
             }
             page += 1;
         }
     }
 
-    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, LwError> {
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        priority: Priority,
+    ) -> Result<Value, LwError> {
         let api = self.api.as_ref().ok_or(LwError::NotConfigured)?;
         let url = format!("{}{path}", api.base_url);
         let mut rate_limited = 0;
         let mut reauthenticated = false;
         loop {
-            let token = self.tokens.get(&self.http, api, &self.limiter).await?;
-            self.limiter.acquire().await;
+            let token = self.tokens.get(&self.http, api, self.budget.as_ref()).await?;
+            self.budget.acquire(priority).await;
             let response = self
                 .http
                 .get(&url)
@@ -187,14 +239,14 @@ impl LearnWorlds {
                     if rate_limited > self.cfg.max_429_retries {
                         return Err(LwError::RateLimited);
                     }
-                    let pause = self.limiter.backoff(rate_limited);
+                    let pause = self.budget.backoff(rate_limited);
                     tracing::warn!(
                         path,
                         attempt = rate_limited,
                         pause_ms = pause.as_millis() as u64,
                         "LearnWorlds answered 429, pausing all API calls"
                     );
-                    self.limiter.pause(pause).await;
+                    self.budget.pause(pause).await;
                 }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                     // A minted token may have been revoked early: mint once more before giving up.
@@ -220,5 +272,32 @@ impl LearnWorlds {
                 }
             }
         }
+    }
+}
+
+/// The student's submission among those listed: the one the webhook named, else the newest.
+/// A submission without its student's id is nobody's (see [`LearnWorlds::responses`]).
+pub fn pick(
+    listed: impl IntoIterator<Item = Submission>,
+    user_id: &str,
+    submission_id: Option<&str>,
+) -> Option<Submission> {
+    let mut mine = listed
+        .into_iter()
+        .filter(|s| s.user_id.as_deref() == Some(user_id));
+    match submission_id {
+        Some(wanted) => mine.find(|s| s.id == wanted),
+        None => mine.max_by(|a, b| {
+            a.submitted_at
+                .unwrap_or(0.0)
+                .total_cmp(&b.submitted_at.unwrap_or(0.0))
+        }),
+    }
+}
+
+pub fn not_visible(user_id: &str, submission_id: Option<&str>) -> LwError {
+    LwError::NotVisibleYet {
+        user: user_id.to_string(),
+        submission: submission_id.unwrap_or("(newest)").to_string(),
     }
 }

@@ -1,12 +1,51 @@
-//! One budget of API calls for the whole process: LearnWorlds allows 30 requests per 10 s per
-//! school, and every worker shares it.
+//! The budget of API calls: LearnWorlds allows 30 requests per 10 s per school, and every
+//! caller shares it. [`RateLimiter`] keeps it for one process; the service shares it between
+//! instances through the database (`jobs::SharedBudget`), with this as its fall-back.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+/// Who asks: the reconciliation sweep leaves a third of the budget to the jobs of students
+/// waiting for their report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Job,
+    Sweep,
+}
+
+impl Priority {
+    /// The requests per window a caller of this priority may use.
+    pub fn share_of(self, limit: u32) -> u32 {
+        match self {
+            Self::Job => limit,
+            Self::Sweep => (limit * 2 / 3).max(1),
+        }
+    }
+}
+
+/// Where API calls are counted.
+#[async_trait]
+pub trait ApiBudget: Send + Sync {
+    /// Waits until a request may be sent, and counts it.
+    async fn acquire(&self, priority: Priority);
+    /// Stops every caller for `pause` (the server said 429).
+    async fn pause(&self, pause: Duration);
+    /// The window the budget is counted over.
+    fn window(&self) -> Duration;
+
+    /// Back-off after the n-th consecutive 429 (n from 1): a quarter window, doubling, capped
+    /// at two windows.
+    fn backoff(&self, n: u32) -> Duration {
+        let window = self.window();
+        ((window / 4) * 2u32.saturating_pow(n.saturating_sub(1).min(8))).min(window * 2)
+    }
+}
+
+/// The budget of one process.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: usize,
@@ -34,8 +73,9 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until a request may be sent, and counts it.
-    pub async fn acquire(&self) {
+    /// Waits until a request of `priority` may be sent, and counts it.
+    pub async fn acquire_as(&self, priority: Priority) {
+        let limit = priority.share_of(self.limit as u32) as usize;
         loop {
             let wait_until = {
                 let mut st = self.state.lock().await;
@@ -49,12 +89,12 @@ impl RateLimiter {
                 }
                 match st.paused_until {
                     Some(until) if until > now => until,
-                    _ if st.sent.len() < self.limit => {
+                    _ if st.sent.len() < limit => {
                         st.sent.push_back(now);
                         return;
                     }
-                    // The oldest request leaves the window first.
-                    _ => st.sent[0] + self.window,
+                    // Below this caller's share again once enough of the oldest have left.
+                    _ => st.sent[st.sent.len() - limit] + self.window,
                 }
             };
             tokio::time::sleep_until(wait_until).await;
@@ -63,19 +103,27 @@ impl RateLimiter {
 
     /// Stops every caller for `pause` (the server said 429: our count and its count disagree,
     /// e.g. another integration of the school uses the same budget).
-    pub async fn pause(&self, pause: Duration) {
+    pub async fn pause_all(&self, pause: Duration) {
         let mut st = self.state.lock().await;
         let until = Instant::now() + pause;
         if st.paused_until.is_none_or(|p| p < until) {
             st.paused_until = Some(until);
         }
     }
+}
 
-    /// Back-off after the n-th consecutive 429 (n from 1): a quarter window, doubling, capped at
-    /// two windows.
-    pub fn backoff(&self, n: u32) -> Duration {
-        let quarter = self.window / 4;
-        (quarter * 2u32.saturating_pow(n.saturating_sub(1).min(8))).min(self.window * 2)
+#[async_trait]
+impl ApiBudget for RateLimiter {
+    async fn acquire(&self, priority: Priority) {
+        self.acquire_as(priority).await
+    }
+
+    async fn pause(&self, pause: Duration) {
+        self.pause_all(pause).await
+    }
+
+    fn window(&self) -> Duration {
+        self.window
     }
 }
 
@@ -89,7 +137,7 @@ mod tests {
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..7 {
-            rl.acquire().await;
+            rl.acquire(Priority::Job).await;
             times.push(start.elapsed());
         }
         for w in times.windows(4) {
@@ -102,7 +150,29 @@ mod tests {
         let rl = RateLimiter::new(30, Duration::from_secs(10));
         rl.pause(Duration::from_secs(3)).await;
         let start = Instant::now();
-        rl.acquire().await;
+        rl.acquire(Priority::Job).await;
         assert!(start.elapsed() >= Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_sweep_leaves_a_third_of_the_window_to_jobs() {
+        let rl = RateLimiter::new(30, Duration::from_secs(10));
+        let start = Instant::now();
+        for _ in 0..20 {
+            rl.acquire(Priority::Sweep).await;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1));
+        rl.acquire(Priority::Sweep).await;
+        assert!(start.elapsed() >= Duration::from_secs(10));
+        // Jobs still had their ten slots in the first window.
+        let rl = RateLimiter::new(30, Duration::from_secs(10));
+        for _ in 0..20 {
+            rl.acquire(Priority::Sweep).await;
+        }
+        let start = Instant::now();
+        for _ in 0..10 {
+            rl.acquire(Priority::Job).await;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1));
     }
 }

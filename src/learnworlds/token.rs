@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::{types, LwError, RateLimiter};
+use super::{types, ApiBudget, LwError, Priority};
 use crate::config::{LearnWorldsApi, LearnWorldsAuth, Secret};
 
 pub struct TokenSource {
@@ -24,7 +24,7 @@ impl TokenSource {
         &self,
         http: &reqwest::Client,
         api: &LearnWorldsApi,
-        limiter: &RateLimiter,
+        budget: &dyn ApiBudget,
     ) -> Result<Secret, LwError> {
         let client_secret = match &api.auth {
             LearnWorldsAuth::Static(token) => return Ok(token.clone()),
@@ -37,7 +37,7 @@ impl TokenSource {
                 return Ok(token.clone());
             }
         }
-        limiter.acquire().await;
+        budget.acquire(Priority::Job).await;
         let data = serde_json::json!({
             "client_id": api.client_id,
             "client_secret": client_secret.expose(),

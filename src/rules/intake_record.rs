@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::spec::Retakes;
 use super::ProfileSet;
-use crate::domain::event::{NewEvent, SubmissionEvent};
+use crate::domain::event::{AnswersOf, NewEvent, SubmissionEvent};
 use crate::domain::route::RoutedEvent;
 
 /// The record intake writes for a submission, and why it routes nowhere if it does not.
@@ -30,6 +30,10 @@ pub fn intake_record(
                     route.profile, event.assessment_id, event.user_id
                 ),
             };
+            let answers_of = Some(AnswersOf {
+                assessment_id: event.assessment_id.clone(),
+                user_id: event.user_id.clone(),
+            });
             let payload = serde_json::to_string(&RoutedEvent { event, route })?;
             Ok((
                 NewEvent {
@@ -37,6 +41,7 @@ pub fn intake_record(
                     kind: "assessment_submitted".into(),
                     payload,
                     create_job: true,
+                    answers_of,
                 },
                 None,
             ))
@@ -52,6 +57,7 @@ pub fn intake_record(
                     kind: "assessment_unroutable".into(),
                     payload: payload.to_string(),
                     create_job: false,
+                    answers_of: None,
                 },
                 Some(why),
             ))

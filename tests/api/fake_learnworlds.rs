@@ -35,6 +35,10 @@ pub struct LwState {
     pub token_requests: AtomicUsize,
     /// Every request's arrival, for rate checks.
     pub arrivals: Mutex<Vec<std::time::Instant>>,
+    /// How many students each response request named (0: every student).
+    pub users_per_request: Mutex<Vec<usize>>,
+    /// Students whose submissions are not listed (not visible yet).
+    pub hidden_users: Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Clone)]
@@ -158,6 +162,11 @@ async fn responses(
         .get("users")
         .map(|u| u.split(',').map(str::to_string).collect())
         .unwrap_or_default();
+    st.users_per_request
+        .lock()
+        .expect("lock")
+        .push(users.len());
+    let hidden_users = st.hidden_users.lock().expect("lock").clone();
     let all: Vec<Value> = if hidden {
         Vec::new()
     } else {
@@ -166,6 +175,7 @@ async fn responses(
             .unwrap_or_else(|| st.submissions.lock().expect("lock").clone())
             .iter()
             .filter(|s| users.is_empty() || users.iter().any(|u| s["user_id"] == u.as_str()))
+            .filter(|s| !s["user_id"].as_str().is_some_and(|u| hidden_users.contains(u)))
             .cloned()
             .collect()
     };
@@ -194,4 +204,52 @@ async fn responses(
         "meta": {"page": page, "totalItems": all.len(), "totalPages": total_pages, "itemsPerPage": per_page}
     }))
     .into_response()
+}
+
+/// A cohort of `n` students of the fixture assessment, each with one submission (a copy of
+/// Camila's newest, under new ids): served by the fake, and the webhook each one's submission
+/// sends.
+pub struct Cohort {
+    pub students: Vec<(String, String)>,
+}
+
+impl Cohort {
+    pub fn user_id(i: usize) -> String {
+        format!("{:024x}", 0xc0_0000_0000u64 + i as u64)
+    }
+
+    pub fn submission_id(i: usize) -> String {
+        format!("{:024x}", 0x5b_0000_0000u64 + i as u64)
+    }
+
+    /// Serves the cohort's submissions (replacing the fixtures' students) and returns it.
+    pub fn serve(lw: &FakeLearnWorlds, n: usize) -> Self {
+        let template = lw.state.submissions.lock().expect("lock")[0].clone();
+        let mut subs = Vec::with_capacity(n);
+        let mut students = Vec::with_capacity(n);
+        for i in (0..n).rev() {
+            let mut s = template.clone();
+            s["id"] = json!(Self::submission_id(i));
+            s["user_id"] = json!(Self::user_id(i));
+            s["email"] = json!(format!("student{i}@example.com"));
+            s["submittedTimestamp"] = json!(1_717_000_000.0 + i as f64);
+            subs.push(s);
+        }
+        for i in 0..n {
+            students.push((Self::user_id(i), Self::submission_id(i)));
+        }
+        *lw.state.submissions.lock().expect("lock") = subs;
+        Self { students }
+    }
+
+    /// The webhook of student `i`.
+    pub fn webhook(i: usize) -> String {
+        let mut event: Value =
+            serde_json::from_str(&crate::helpers::automation_body()).expect("fixture webhook");
+        event["user"]["id"] = json!(Self::user_id(i));
+        event["user"]["username"] = json!(format!("student{i}"));
+        event["user"]["email"] = json!(format!("student{i}@example.com"));
+        event["submission"]["id"] = json!(Self::submission_id(i));
+        event.to_string()
+    }
 }

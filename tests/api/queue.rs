@@ -15,6 +15,7 @@ fn event(key: &str) -> NewEvent {
         kind: "assessment_submitted".into(),
         payload: "{}".into(),
         create_job: true,
+        answers_of: None,
     }
 }
 
