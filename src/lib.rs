@@ -11,7 +11,8 @@
 //!   document and its chart; the database; local disk / GCS; the LearnWorlds API; email; logs.
 //! * [`catalog`] — profiles, banks, tables and templates loaded from storage and cached.
 //! * [`jobs`] — the durable queue, its workers and one file per stage: fetch → analyse →
-//!   render → convert → store → email → record.
+//!   render → convert → store → email → record; [`sweep`] — the reconciliation sweep that
+//!   finds students who completed an assessment but have no report.
 //! * [`http`] — intake (`POST /webhook`), health and admin endpoints.
 //! * [`startup`], [`cli`] — wiring the application; the operator's commands.
 
@@ -28,6 +29,7 @@ pub mod mail;
 pub mod report;
 pub mod rules;
 pub mod startup;
+pub mod sweep;
 pub mod telemetry;
 
 pub use startup::Application;

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -21,6 +22,7 @@ use crate::http::{router, server, AppContext};
 use crate::jobs::{AnswerBatches, Deps, Queue, SharedBudget};
 use crate::learnworlds::LearnWorlds;
 use crate::mail;
+use crate::sweep::{self, SweepOptions};
 
 /// Shared by the HTTP handlers.
 pub struct Application {
@@ -148,7 +150,9 @@ impl Application {
             warn!("LearnWorlds API not configured (CLIENT_ID, ACCESS_TOKEN or CLIENT_SECRET, SCHOOL_DOMAIN): webhooks are recorded and queued, but no report is produced until it is configured and the service restarted");
             tokio::spawn(async {})
         };
+        let sweeps = tokio::spawn(sweep_on_schedule(ctx.clone(), stop.clone()));
         server::serve(self.listener, self.router, &ctx.config.server, stop.clone()).await;
+        sweeps.abort();
         workers.await.context("worker pool failed")?;
         ctx.store.close().await;
         info!("stopped");
@@ -178,6 +182,37 @@ impl Application {
         let health = p.converter.health().await;
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");
+        }
+    }
+}
+
+/// The reconciliation sweep every `RECONCILE_INTERVAL`, by one instance at a time (the one
+/// holding the sweep lease), the first a minute after start-up.
+async fn sweep_on_schedule(ctx: Arc<AppContext>, stop: CancellationToken) {
+    let Some(interval) = ctx.config.sweep.interval else {
+        return;
+    };
+    let deps = ctx.queue.deps();
+    if !deps.learnworlds.is_configured() {
+        return;
+    }
+    let opts = SweepOptions {
+        days: ctx.config.sweep.days,
+        ..Default::default()
+    };
+    let holder: i64 = rand::random();
+    let mut next = tokio::time::Instant::now() + interval.min(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep_until(next) => {}
+        }
+        next += interval;
+        let profiles = ctx.profiles.current();
+        if let Err(e) =
+            sweep::sweep_if_leader(&ctx.store, &deps.learnworlds, &profiles, &opts, holder).await
+        {
+            warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval");
         }
     }
 }

@@ -5,7 +5,7 @@ ALTER TABLE jobs ADD COLUMN user_id TEXT;
 CREATE INDEX jobs_waiting_for_answers ON jobs (assessment_id, stage, state);
 
 -- Submissions a batched call brought back for other jobs than the caller's: each job takes its
--- own from here instead of asking the API again. Rows are dropped after a day (learnworlds_cache.rs).
+-- own from here instead of asking the API again. Rows are dropped after a day (db/fetched.rs).
 CREATE TABLE fetched_submissions (
     assessment_id  TEXT    NOT NULL,
     user_id        TEXT    NOT NULL,

@@ -2,6 +2,7 @@
 
 mod commands;
 mod profiles;
+mod reconcile;
 mod template;
 
 use std::path::PathBuf;
@@ -69,6 +70,12 @@ pub enum Command {
     },
     /// Queue the submissions recorded as unroutable (422) that route now.
     Reroute,
+    /// Find the students who completed an assessment but have no report (through the API) and
+    /// queue them; the service does the same every RECONCILE_INTERVAL.
+    Reconcile {
+        #[command(flatten)]
+        args: reconcile::ReconcileArgs,
+    },
     /// Analyse a submission with a profile and print the report context as JSON.
     #[command(alias = "analyze")]
     Analyse {
@@ -222,6 +229,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             command: ConfigCommand::Check,
         } => profiles::config_check(&config).await,
         Command::Reroute => profiles::reroute(&config).await,
+        Command::Reconcile { args } => reconcile::reconcile(&config, &args).await,
         Command::Analyse { args } => profiles::analyse(&config, &args).await,
         Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
     }

@@ -42,7 +42,7 @@ pub struct AnalyseArgs {
     pub bank: Option<PathBuf>,
 }
 
-async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry> {
+pub(super) async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry> {
     let storage = Storage::from_config(config)?;
     ProfileRegistry::load(storage, ProfilesSettings::from_config(&config.report))
         .await

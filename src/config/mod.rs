@@ -9,6 +9,7 @@ mod secret;
 mod sections;
 mod server;
 mod source;
+mod sweep;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use secret::Secret;
 pub use sections::*;
 pub use server::*;
 pub use source::Source;
+pub use sweep::SweepConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -52,6 +54,7 @@ pub struct Config {
     pub learnworlds: LearnWorldsConfig,
     pub mail: MailConfig,
     pub queue: QueueConfig,
+    pub sweep: SweepConfig,
     pub report: ReportConfig,
     pub log: LogConfig,
     /// `SHUTDOWN_GRACE_SECONDS`: how long SIGTERM waits for in-flight jobs before returning
@@ -91,6 +94,7 @@ impl Config {
             learnworlds: LearnWorldsConfig::from_source(src)?,
             mail: MailConfig::from_source(src)?,
             queue: QueueConfig::from_source(src)?,
+            sweep: SweepConfig::from_source(src)?,
             report: ReportConfig::from_source(src)?,
             log: LogConfig::from_source(src)?,
             shutdown_grace: seconds(src, "SHUTDOWN_GRACE_SECONDS", 8.0)?,

@@ -215,6 +215,7 @@ fn env_template_and_the_readme_document_every_variable_the_code_reads() {
         include_str!("report.rs"),
         include_str!("runtime.rs"),
         include_str!("server.rs"),
+        include_str!("sweep.rs"),
     ]
     .concat();
     let template = include_str!("../../env.template");

@@ -17,7 +17,11 @@ const BUDGET_LOCK: i64 = 0x4c57_4255_4447;
 impl Store {
     /// Counts one request if fewer than `limit` were sent in the last `window_ms` and no pause
     /// is in force; otherwise says how many milliseconds to wait before asking again.
-    pub async fn take_api_slot(&self, limit: u32, window_ms: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn take_api_slot(
+        &self,
+        limit: u32,
+        window_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let now: i64 = match self.backend {
             Backend::Postgres => {
@@ -38,9 +42,10 @@ impl Store {
             .bind(now - window_ms)
             .execute(&mut *tx)
             .await?;
-        let paused_until: i64 = sqlx::query_scalar("SELECT paused_until FROM api_pause WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
+        let paused_until: i64 =
+            sqlx::query_scalar("SELECT paused_until FROM api_pause WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
         let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM api_calls")
             .fetch_one(&mut *tx)
             .await?;

@@ -9,6 +9,7 @@ mod intake;
 mod jobs;
 mod lease;
 mod status;
+mod sweep;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -19,11 +20,12 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
-pub use intake::{Inserted, IntakeWriter};
 pub use fetched::FetchedSubmission;
+pub use intake::{Inserted, IntakeWriter};
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
 pub use status::{JobSummary, StatusReport};
+pub use sweep::{SweepRun, SweepTotals};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -71,7 +71,11 @@ impl AnswerBatches {
             .await?;
         let rows = listed
             .iter()
-            .filter(|s| s.user_id.as_deref().is_some_and(|u| users.iter().any(|w| w == u)))
+            .filter(|s| {
+                s.user_id
+                    .as_deref()
+                    .is_some_and(|u| users.iter().any(|w| w == u))
+            })
             .map(row_of)
             .collect::<Result<Vec<_>, _>>()?;
         store.keep_fetched(want.assessment_id, &rows).await?;

@@ -45,8 +45,7 @@ impl ApiBudget for SharedBudget {
             {
                 Ok(None) => return,
                 Ok(Some(wait_ms)) => {
-                    tokio::time::sleep(Duration::from_millis(wait_ms.clamp(1, 60_000) as u64))
-                        .await
+                    tokio::time::sleep(Duration::from_millis(wait_ms.clamp(1, 60_000) as u64)).await
                 }
                 Err(e) => {
                     warn!(code = "api_budget_unavailable", error = %e, "the shared LearnWorlds budget cannot be read; counting in this process only");

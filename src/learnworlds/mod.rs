@@ -214,7 +214,10 @@ impl LearnWorlds {
         let mut rate_limited = 0;
         let mut reauthenticated = false;
         loop {
-            let token = self.tokens.get(&self.http, api, self.budget.as_ref()).await?;
+            let token = self
+                .tokens
+                .get(&self.http, api, self.budget.as_ref())
+                .await?;
             self.budget.acquire(priority).await;
             let response = self
                 .http

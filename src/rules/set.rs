@@ -155,6 +155,12 @@ impl ProfileSet {
         })
     }
 
+    /// The assessments routed by id, which the reconciliation sweep lists even before their
+    /// first webhook.
+    pub fn routed_assessment_ids(&self) -> Vec<String> {
+        self.routes.routed_ids()
+    }
+
     pub fn route(&self, event: &SubmissionEvent) -> Result<RouteTarget, Unroutable> {
         self.routes
             .route(&event.assessment_id, &event.assessment_title)

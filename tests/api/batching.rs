@@ -76,10 +76,19 @@ async fn a_student_not_listed_yet_waits_and_joins_a_later_batch() {
     })
     .await;
     let late = Cohort::user_id(2);
-    app.lw.state.hidden_users.lock().unwrap().insert(late.clone());
+    app.lw
+        .state
+        .hidden_users
+        .lock()
+        .unwrap()
+        .insert(late.clone());
     post_cohort(&app, 5).await;
     app.drain().await;
-    assert_eq!(emails_per_student(&app).len(), 4, "the four listed students");
+    assert_eq!(
+        emails_per_student(&app).len(),
+        4,
+        "the four listed students"
+    );
     let status = app.ctx.store.status(5).await.unwrap();
     assert_eq!(
         status.problems[0].error_code.as_deref(),
@@ -100,7 +109,12 @@ fn max_in_window(times: &[Instant], window: Duration) -> usize {
     let mut sorted = times.to_vec();
     sorted.sort();
     (0..sorted.len())
-        .map(|i| sorted[i..].iter().take_while(|t| **t - sorted[i] < window).count())
+        .map(|i| {
+            sorted[i..]
+                .iter()
+                .take_while(|t| **t - sorted[i] < window)
+                .count()
+        })
         .max()
         .unwrap_or(0)
 }

@@ -26,6 +26,9 @@ pub struct LwState {
     pub by_unit: Mutex<std::collections::HashMap<String, Vec<Value>>>,
     /// Answer this many response requests with 429 first.
     pub fail_with_429: AtomicUsize,
+    /// LearnWorlds' own limit: more than this many requests in the last 10 s are answered 429
+    /// (0: no limit).
+    pub limit_per_10s: AtomicUsize,
     /// Leave submissions out of this many answers (not visible yet).
     pub hide_for: AtomicUsize,
     /// Server-side page size cap, to force pagination.
@@ -118,10 +121,18 @@ async fn responses(
     headers: HeaderMap,
 ) -> Response {
     st.response_requests.fetch_add(1, Ordering::SeqCst);
-    st.arrivals
-        .lock()
-        .expect("lock")
-        .push(std::time::Instant::now());
+    let over_limit = {
+        let mut arrivals = st.arrivals.lock().expect("lock");
+        let now = std::time::Instant::now();
+        arrivals.push(now);
+        let limit = st.limit_per_10s.load(Ordering::SeqCst);
+        let recent = arrivals
+            .iter()
+            .rev()
+            .take_while(|t| now - **t < Duration::from_secs(10))
+            .count();
+        limit > 0 && recent > limit
+    };
     let delay = st.delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay as u64)).await;
@@ -137,10 +148,11 @@ async fn responses(
             json!({"errors": [{"code": 401, "context": "unauthorized", "message": "Invalid access token"}], "success": false}),
         );
     }
-    if st
-        .fail_with_429
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
+    if over_limit
+        || st
+            .fail_with_429
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     {
         let body: Value = serde_json::from_str(
             &std::fs::read_to_string(fixture("api/rate_limited_429.json")).expect("fixture"),
@@ -162,10 +174,7 @@ async fn responses(
         .get("users")
         .map(|u| u.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    st.users_per_request
-        .lock()
-        .expect("lock")
-        .push(users.len());
+    st.users_per_request.lock().expect("lock").push(users.len());
     let hidden_users = st.hidden_users.lock().expect("lock").clone();
     let all: Vec<Value> = if hidden {
         Vec::new()
@@ -175,7 +184,11 @@ async fn responses(
             .unwrap_or_else(|| st.submissions.lock().expect("lock").clone())
             .iter()
             .filter(|s| users.is_empty() || users.iter().any(|u| s["user_id"] == u.as_str()))
-            .filter(|s| !s["user_id"].as_str().is_some_and(|u| hidden_users.contains(u)))
+            .filter(|s| {
+                !s["user_id"]
+                    .as_str()
+                    .is_some_and(|u| hidden_users.contains(u))
+            })
             .cloned()
             .collect()
     };
@@ -225,6 +238,10 @@ impl Cohort {
     /// Serves the cohort's submissions (replacing the fixtures' students) and returns it.
     pub fn serve(lw: &FakeLearnWorlds, n: usize) -> Self {
         let template = lw.state.submissions.lock().expect("lock")[0].clone();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs_f64();
         let mut subs = Vec::with_capacity(n);
         let mut students = Vec::with_capacity(n);
         for i in (0..n).rev() {
@@ -232,7 +249,8 @@ impl Cohort {
             s["id"] = json!(Self::submission_id(i));
             s["user_id"] = json!(Self::user_id(i));
             s["email"] = json!(format!("student{i}@example.com"));
-            s["submittedTimestamp"] = json!(1_717_000_000.0 + i as f64);
+            // Submitted in the last minutes, one after another.
+            s["submittedTimestamp"] = json!(now - 600.0 + i as f64 * 0.1);
             subs.push(s);
         }
         for i in 0..n {

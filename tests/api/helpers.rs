@@ -126,6 +126,8 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
             "Informes <informes@academia.example.com>".to_string(),
         ),
         ("WORKERS", "0".to_string()),
+        // A test sweeps when it decides to (`webhook_service::sweep`).
+        ("RECONCILE_INTERVAL", "off".to_string()),
         // Failed jobs wait a minute: a test decides when to retry with `retry_now`.
         ("RETRY_BASE_SECONDS", "60".to_string()),
         ("LW_RATE_WINDOW_SECONDS", "0.2".to_string()),

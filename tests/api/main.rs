@@ -26,4 +26,5 @@ mod resilience;
 mod smtp;
 mod smtp_unknown;
 mod storage;
+mod sweep;
 mod template;

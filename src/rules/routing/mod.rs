@@ -163,6 +163,13 @@ impl RouteTable {
         })
     }
 
+    /// The assessments routed by id (a profile's rule or a spreadsheet row), sorted.
+    pub fn routed_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.by_id.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
     pub fn routes_count(&self) -> (usize, usize, bool) {
         (
             self.by_id.len(),
