@@ -86,6 +86,11 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     run_poppler("pdftotext", &["-enc", "UTF-8"], pdf)
 }
 
+/// `pdfinfo` (with `-meta`: the XMP metadata stream instead).
+pub fn pdf_info(pdf: &[u8], meta: bool) -> String {
+    run_poppler("pdfinfo", if meta { &["-meta"][..] } else { &[][..] }, pdf)
+}
+
 pub fn pdf_pages(pdf: &[u8]) -> u32 {
     let info = run_poppler("pdfinfo", &[], pdf);
     info.lines()
