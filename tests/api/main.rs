@@ -7,6 +7,7 @@ mod cli;
 mod converter;
 mod database;
 mod delivery;
+mod drafts;
 mod durability;
 mod expected;
 mod fake_gcs;
