@@ -18,6 +18,7 @@ mod hostile;
 mod intake;
 mod lease;
 mod mail;
+mod pdf_format;
 mod poison;
 mod profiles;
 mod properties;
