@@ -31,6 +31,12 @@ fn assert_archival(pdf: &[u8]) {
     assert!(info.contains("Tagged:          yes"), "{info}");
     assert!(contains(pdf, "/StructTreeRoot"), "no structure tree");
     assert!(contains(pdf, "/MarkInfo"), "no MarkInfo");
+    // PDF/A needs every font in the file, so the report looks the same on any reader.
+    let fonts = pdf_fonts(pdf);
+    assert!(
+        !fonts.is_empty() && fonts.iter().all(|(_, embedded)| *embedded),
+        "{fonts:?}"
+    );
 }
 
 fn assert_plain(pdf: &[u8]) {
