@@ -228,6 +228,7 @@ pub(crate) async fn start_converter(cfg: &ReportConfig) -> Arc<dyn Converter> {
         memory_limit: Some(c.memory_limit_mb.saturating_mul(1024 * 1024)),
         office_program: cfg.soffice.clone(),
         scratch_dir: std::env::temp_dir().join("webhook-service"),
+        pdf: cfg.pdf,
         ..PoolOptions::default()
     };
     if let Some(program) = &c.worker_program {

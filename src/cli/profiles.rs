@@ -91,7 +91,7 @@ fn pick_submission(path: &Path, user: Option<&str>) -> anyhow::Result<Submission
 async fn context(
     registry: &ProfileRegistry,
     args: &AnalyseArgs,
-) -> anyhow::Result<(Arc<Profile>, ReportContext)> {
+) -> anyhow::Result<(Arc<Profile>, ReportContext, Arc<LoadedBank>)> {
     let set = registry.current();
     let profile = set.profile(&args.profile)?;
     let sub = pick_submission(&args.responses, args.user.as_deref())?;
@@ -143,19 +143,27 @@ async fn context(
     };
     let tables = registry.tables(&profile, &vars).await?;
     let ctx = crate::rules::analyse(&profile, &bank, &sub.answers, facts, &tables)?;
-    Ok((profile, ctx))
+    Ok((profile, ctx, bank))
 }
 
 pub async fn analyse(config: &Config, args: &AnalyseArgs) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
-    let (_, ctx) = context(&registry, args).await?;
+    let (_, ctx, _) = context(&registry, args).await?;
     println!("{}", serde_json::to_string_pretty(&ctx)?);
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
-    let (profile, ctx) = context(&registry, args).await?;
+    let (profile, ctx, bank) = context(&registry, args).await?;
+    // What a proof-reader would flag, printed before the report is looked at.
+    let path = &profile.spec.template;
+    for w in registry.template(path).await?.lint() {
+        println!("warning: template {path}: {w}");
+    }
+    for echo in bank.bank.header_echoes() {
+        println!("warning: bank {}: {echo}", bank.bank.file);
+    }
     let docx = registry.render_report(&profile, &ctx).await?;
     let bytes = if out
         .extension()

@@ -103,6 +103,7 @@ pub async fn render(
             program: config.report.soffice.clone(),
             timeout: config.report.convert_timeout,
             scratch_dir: std::env::temp_dir().join("webhook-service"),
+            pdf: config.report.pdf,
         });
         let docx = std::fs::read(out)?;
         let bytes = converter.convert(docx).await?;

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use office_convert::{PdfFormat, PdfOptions};
+
 use super::{seconds, ConfigError, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,9 @@ pub struct ReportConfig {
     /// `SOFFICE_PATH`: LibreOffice's `soffice` (default: found on PATH).
     pub soffice: Option<PathBuf>,
     pub converter: ConverterConfig,
+    /// `PDF_FORMAT`: `pdf` (default) or `pdfa` (PDF/A-2b, for the school's archive);
+    /// `PDF_TAGGED`: write a tagged PDF, the structure screen readers follow (default true).
+    pub pdf: PdfOptions,
     /// `CHART_COLOR_PASSED`, `CHART_COLOR_FAILED`, `CHART_COLOR_TEXT` (`RRGGBB`): the school's
     /// colours for the chart's bars and text (default 1F3A68, E07A1F, 333333).
     pub chart_colors: ChartColors,
@@ -100,6 +105,10 @@ impl ReportConfig {
             convert_timeout: seconds(src, "CONVERT_TIMEOUT_SECONDS", 120.0)?,
             soffice: src.get("SOFFICE_PATH").map(PathBuf::from),
             converter: ConverterConfig::from_source(src)?,
+            pdf: PdfOptions {
+                format: src.parse("PDF_FORMAT", PdfFormat::Pdf)?,
+                tagged: src.flag("PDF_TAGGED", true)?,
+            },
             chart_colors: chart_colors(src)?,
         })
     }

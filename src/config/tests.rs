@@ -276,3 +276,17 @@ fn the_server_limits_have_defaults_and_named_refusals() {
         );
     }
 }
+
+#[test]
+fn pdf_format_and_tagging_default_to_tagged_plain_pdf_and_refuse_unknown_values() {
+    use office_convert::PdfFormat;
+    const SECRET: (&str, &str) = ("WEBHOOK_SECRET", "s3cret-signature");
+    let c = load(&[SECRET]).unwrap();
+    assert_eq!(c.report.pdf.format, PdfFormat::Pdf);
+    assert!(c.report.pdf.tagged);
+    let c = load(&[SECRET, ("PDF_FORMAT", "pdfa"), ("PDF_TAGGED", "false")]).unwrap();
+    assert_eq!(c.report.pdf.format, PdfFormat::PdfA2b);
+    assert!(!c.report.pdf.tagged);
+    assert!(err(&[SECRET, ("PDF_FORMAT", "pdf/x")]).contains("PDF_FORMAT"));
+    assert!(err(&[SECRET, ("PDF_TAGGED", "maybe")]).contains("PDF_TAGGED"));
+}

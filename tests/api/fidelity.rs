@@ -194,6 +194,7 @@ async fn the_pool_matches_soffice_on_the_shipped_templates_and_the_schools_draft
         program: None,
         timeout: Duration::from_secs(120),
         scratch_dir: scratch.path().join("spawn"),
+        ..SpawnOptions::default()
     });
     let mut documents = vec![
         (

@@ -69,11 +69,14 @@ pub struct Setup {
 
 impl Setup {
     /// A test that sets the converter's variables (CONVERTER, CONVERTER_*, SOFFICE_PATH,
-    /// CONVERT_TIMEOUT_SECONDS) gets the converter the application starts from them, as in
-    /// production; every other test gets the shared pool.
+    /// CONVERT_TIMEOUT_SECONDS, PDF_*) gets the converter the application starts from them, as
+    /// in production; every other test gets the shared pool.
     fn configures_converter(&self) -> bool {
         self.vars.iter().any(|(k, _)| {
-            k.starts_with("CONVERTER") || *k == "SOFFICE_PATH" || *k == "CONVERT_TIMEOUT_SECONDS"
+            k.starts_with("CONVERTER")
+                || k.starts_with("PDF_")
+                || *k == "SOFFICE_PATH"
+                || *k == "CONVERT_TIMEOUT_SECONDS"
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::error::{Location, TemplateError};
+use crate::lint::Warning;
 use crate::template::{Placeholder, Template, TemplateOptions};
 use std::fmt;
 use std::path::Path;
@@ -96,6 +97,8 @@ pub struct ValidationReport {
     pub unresolved_legacy: Vec<String>,
     /// Syntax errors, and with a context the errors of a trial render.
     pub errors: Vec<Issue>,
+    /// What a proof-reader would flag: no tag at all, spec text left in ([`Template::lint`]).
+    pub warnings: Vec<Warning>,
 }
 
 impl ValidationReport {
@@ -114,6 +117,9 @@ impl fmt::Display for ValidationReport {
                 Some(l) => writeln!(f, "error: {l}: {}", e.message)?,
                 None => writeln!(f, "error: {}", e.message)?,
             }
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
         }
         writeln!(
             f,
@@ -146,7 +152,13 @@ impl fmt::Display for ValidationReport {
                 self.unresolved_legacy.join(", ")
             )?;
         }
-        if self.is_ok() {
+        if self.is_ok() && !self.warnings.is_empty() {
+            writeln!(
+                f,
+                "result: ok, {} warning(s): read them before students receive this template",
+                self.warnings.len()
+            )
+        } else if self.is_ok() {
             writeln!(f, "result: ok")
         } else {
             writeln!(f, "result: {} error(s)", self.errors.len())
@@ -203,6 +215,7 @@ fn validate_in(
         }
     };
     report.legacy = tpl.legacy_placeholders();
+    report.warnings = tpl.lint();
     match tpl.variables() {
         Ok(v) => report.variables = v,
         Err(e) => report.errors.push(Issue::from_error(&e)),

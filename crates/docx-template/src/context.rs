@@ -236,7 +236,7 @@ fn marker_object(
             })?;
             let mut img = InlineImage::from_bytes(bytes).map_err(|_| TemplateError::Image {
                 name: path.to_string(),
-                message: "not a PNG, JPEG or GIF picture".into(),
+                message: "not a PNG, JPEG, GIF, BMP or TIFF picture".into(),
             })?;
             img.width_mm = mm("width_mm")?;
             img.height_mm = mm("height_mm")?;

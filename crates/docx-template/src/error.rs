@@ -7,7 +7,8 @@ use std::fmt;
 /// Where in the document a template problem sits, so an author can find it in Word.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
-    /// Part label: `document`, `header1`, `footer2`, `footnotes`, `core`.
+    /// Part label: `document`, `header1`, `footer2`, `footnotes`, `endnotes`, `comments`,
+    /// `core`.
     pub part: String,
     /// Human description of the place: `paragraph 12`, `table 2, row 3, cell 1`, …
     pub place: String,

@@ -7,7 +7,7 @@ use crate::xml::Document;
 #[derive(Debug, Clone)]
 pub(crate) struct Part {
     pub zip_name: String,
-    /// `document`, `header1`, `footnotes`, `core`.
+    /// `document`, `header1`, `footnotes`, `endnotes`, `comments`, `core`.
     pub label: String,
     pub doc: Document,
     pub may_have_legacy: bool,

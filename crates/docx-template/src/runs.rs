@@ -195,3 +195,43 @@ pub fn find_legacy(text: &str) -> Vec<(usize, usize, String)> {
     }
     out
 }
+
+/// docxtpl reads a tag as the text of its `w:t` elements and deletes the markup between
+/// them, so whatever else Word keeps in the runs a tag spans (a tab typed inside a string
+/// literal, a line break) disappears with it. Called after `gather`, which keeps run
+/// structure, so slots are counted again rather than followed by path.
+pub fn drop_inside_tags(p: &mut Element, pt: &ParaText, spans: &[Span]) {
+    let crossed: Vec<bool> = pt
+        .slots
+        .iter()
+        .map(|slot| {
+            spans.iter().any(|s| {
+                matches!(s.kind, SpanKind::Tag(_)) && s.start < slot.end && s.end > slot.end
+            })
+        })
+        .collect();
+    if crossed.contains(&true) {
+        drop_in(p, &crossed, &mut 0);
+    }
+}
+
+fn drop_in(e: &mut Element, crossed: &[bool], seen: &mut usize) {
+    let in_run = e.is("w:r");
+    let mut i = 0;
+    while i < e.children.len() {
+        let Node::Elem(c) = &mut e.children[i] else {
+            i += 1;
+            continue;
+        };
+        if c.is("w:p") {
+        } else if in_run && c.is("w:t") {
+            *seen += 1;
+        } else if in_run && !c.is("w:rPr") && *seen > 0 && crossed[*seen - 1] {
+            e.children.remove(i);
+            continue;
+        } else {
+            drop_in(c, crossed, seen);
+        }
+        i += 1;
+    }
+}

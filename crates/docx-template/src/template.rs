@@ -212,8 +212,9 @@ fn main_part_name(
     Ok(main)
 }
 
-/// The parts rendered besides the main one: headers, footers and footnotes next to it, and
-/// the core document properties. Sorted so that listings follow a reader's order.
+/// The parts rendered besides the main one: headers, footers, footnotes, endnotes and
+/// comments next to it, and the core document properties. Sorted so that listings follow a
+/// reader's order.
 fn part_names(package: &Package, main: &str) -> Vec<(String, String)> {
     let dir = main.rfind('/').map_or("", |i| &main[..=i]);
     let mut extra: Vec<(u8, u32, String, String)> = Vec::new();
@@ -233,6 +234,10 @@ fn part_names(package: &Package, main: &str) -> Vec<(String, String)> {
             (1, n)
         } else if stem == "footnotes" {
             (2, "")
+        } else if stem == "endnotes" {
+            (3, "")
+        } else if stem == "comments" {
+            (4, "")
         } else {
             continue;
         };

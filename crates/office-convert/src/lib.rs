@@ -10,6 +10,7 @@
 mod best;
 mod error;
 mod locate;
+mod pdf;
 mod pool;
 mod procgroup;
 mod protocol;
@@ -19,6 +20,7 @@ mod worker;
 
 pub use best::best_available;
 pub use error::ConvertError;
+pub use pdf::{PdfFormat, PdfOptions};
 pub use pool::{InstanceState, InstanceStats, Pool, PoolOptions, PoolStats, WorkerCommand};
 pub use spawn::{SpawnConverter, SpawnOptions};
 pub use worker::{run_worker_if_requested, worker_main, WORKER_ARG};

@@ -8,7 +8,7 @@ use crate::error::clip;
 use crate::locate::{find_program, INSTALL_HINT};
 use crate::procgroup::{read_capped, GroupKiller};
 use crate::scratch::{file_url, ScratchDir};
-use crate::{check_docx, ConvertError, Converter, Health};
+use crate::{check_docx, ConvertError, Converter, Health, PdfOptions};
 
 /// Settings for [`SpawnConverter`].
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ pub struct SpawnOptions {
     pub timeout: Duration,
     /// Where per-call directories (input, output, profile) are made.
     pub scratch_dir: PathBuf,
+    /// PDF flavour and tagging.
+    pub pdf: PdfOptions,
 }
 
 impl Default for SpawnOptions {
@@ -28,6 +30,7 @@ impl Default for SpawnOptions {
             program: None,
             timeout: Duration::from_secs(60),
             scratch_dir: std::env::temp_dir().join("office-convert"),
+            pdf: PdfOptions::default(),
         }
     }
 }
@@ -93,7 +96,12 @@ impl Converter for SpawnConverter {
         // Without a forced import filter, LibreOffice opens bytes it does
         // not recognise as plain text and "succeeds" with garbage.
         .arg("--infilter=MS Word 2007 XML")
-        .args(["--convert-to", "pdf:writer_pdf_Export", "--outdir"])
+        .arg("--convert-to")
+        .arg(format!(
+            "pdf:writer_pdf_Export:{}",
+            self.opts.pdf.filter_options()
+        ))
+        .arg("--outdir")
         .arg(&outdir)
         .arg(&input)
         .stdin(Stdio::null())

@@ -140,6 +140,9 @@ pub(super) async fn check_bank(
         Ok(b) => b,
         Err(e) => return r.error(format!("  '{}': {e}", s.name)),
     };
+    for echo in bank.bank.header_echoes() {
+        r.warn(format!("  bank {}: {echo}", bank.bank.file));
+    }
     let pilots = bank.pilot.iter().filter(|p| **p).count();
     let blank: Vec<Answer> = bank
         .bank

@@ -9,6 +9,9 @@ use crate::rules::profile::Profile;
 pub struct CheckReport {
     pub lines: Vec<String>,
     pub errors: usize,
+    /// What a person would catch but the service cannot call wrong: spec text left in a
+    /// template, a draft without tags, bank cells repeating their column's name.
+    pub warnings: usize,
 }
 
 impl CheckReport {
@@ -20,6 +23,11 @@ impl CheckReport {
         self.errors += 1;
         self.lines.push(format!("ERROR {line}"));
     }
+
+    fn warn(&mut self, line: String) {
+        self.warnings += 1;
+        self.lines.push(format!("WARNING {line}"));
+    }
 }
 
 impl std::fmt::Display for CheckReport {
@@ -28,8 +36,12 @@ impl std::fmt::Display for CheckReport {
             writeln!(f, "{l}")?;
         }
         match self.errors {
-            0 => writeln!(f, "no errors"),
-            n => writeln!(f, "{n} error(s)"),
+            0 => write!(f, "no errors")?,
+            n => write!(f, "{n} error(s)")?,
+        }
+        match self.warnings {
+            0 => writeln!(f),
+            n => writeln!(f, ", {n} warning(s)"),
         }
     }
 }
@@ -40,13 +52,17 @@ mod bank_runs;
 pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
     let report = run(&registry).await;
     for line in &report.lines {
-        match line.strip_prefix("ERROR ") {
-            Some(problem) => tracing::error!(problem = %problem.trim(), "config check"),
-            None => tracing::info!(detail = %line, "config check"),
+        if let Some(problem) = line.strip_prefix("ERROR ") {
+            tracing::error!(problem = %problem.trim(), "config check");
+        } else if let Some(warning) = line.strip_prefix("WARNING ") {
+            tracing::warn!(warning = %warning.trim(), "config check");
+        } else {
+            tracing::info!(detail = %line, "config check");
         }
     }
     tracing::info!(
         errors = report.errors,
+        warnings = report.warnings,
         "config check done (`webhook-service config check` prints it)"
     );
 }
@@ -134,6 +150,9 @@ async fn check_template(registry: &ProfileRegistry, profile: &Profile, r: &mut C
         variables.len(),
         placeholders.len()
     ));
+    for w in template.lint() {
+        r.warn(format!("  template {path}: {w}"));
+    }
     if !unknown.is_empty() {
         let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
         r.error(format!(

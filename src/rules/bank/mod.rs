@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
+pub mod echo;
 pub mod prepare;
 
+pub use echo::HeaderEcho;
 pub use prepare::LoadedBank;
 
 use crate::domain::text::{header_key, normalize, question_key, QuestionKey};

@@ -1,7 +1,7 @@
 //! Turning a part's XML tree into Jinja source: tags gathered into their first run,
 //! structural tags applied, everything else written as escaped XML.
 
-use super::{structural, tags, wsmerge};
+use super::{preserve, structural, tags, wsmerge};
 use crate::error::{Location, TemplateError};
 use crate::legacy;
 use crate::part::Part;
@@ -74,6 +74,7 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
             &mut tagged,
         );
     } else {
+        let plain = preserve::plain_texts(&doc.root);
         walk::paragraphs_mut(&mut doc.root, &mut |p, place| {
             let pt = runs::collect(p);
             if pt.text.contains('{') || pt.text.contains("<<") {
@@ -94,6 +95,7 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
                         spans.sort_by_key(|s| s.start);
                         tagged |= !spans.is_empty() || has_literal_delims(&pt.text);
                         runs::gather(p, &pt, &spans, true);
+                        runs::drop_inside_tags(p, &pt, &spans);
                     }
                 }
             }
@@ -104,6 +106,7 @@ pub fn compile(part: &Part) -> Result<CompiledPart, TemplateError> {
             });
             p.children.insert(0, Node::Mark(places.len() - 1));
         });
+        preserve::apply(&mut doc.root, &plain);
         if first_err.is_none() {
             wsmerge::apply(&mut doc.root).map_err(|m| TemplateError::Syntax {
                 location: Location {

@@ -3,6 +3,7 @@
 pub mod compile;
 pub mod engine;
 pub mod env;
+pub mod preserve;
 pub mod pyrepr;
 pub mod structural;
 pub mod tags;

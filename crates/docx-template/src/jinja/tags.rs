@@ -33,15 +33,43 @@ pub fn find(text: &str) -> Result<Vec<Span>, usize> {
     Ok(out)
 }
 
-/// Word's autocorrect turns quotes typographic; inside a tag they mean ASCII quotes.
+/// Word's autocorrect turns quotes typographic; inside a tag they mean ASCII quotes. Python's
+/// Jinja also takes any Unicode space between tokens (Word puts U+00A0 and friends there),
+/// while minijinja only takes ASCII ones, so those become plain spaces outside string literals.
 pub fn clean(src: &str) -> String {
-    src.chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(src.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in src.chars() {
+        let c = match c {
             '\u{2018}' | '\u{2019}' => '\'',
             '\u{201C}' | '\u{201D}' => '"',
             _ => c,
-        })
-        .collect()
+        };
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                out.push(c);
+            }
+            None => {
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                out.push(if c.is_whitespace() && !c.is_ascii() {
+                    ' '
+                } else {
+                    c
+                });
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +147,10 @@ mod tests {
         assert_eq!(
             clean("{{ f(\u{2018}a\u{2019}, \u{201C}b\u{201D}) }}"),
             "{{ f('a', \"b\") }}"
+        );
+        assert_eq!(
+            clean("{%-\u{a0}if\u{3000}x == 'a\u{a0}\\'\u{2003}' -%}"),
+            "{%- if x == 'a\u{a0}\\'\u{2003}' -%}"
         );
     }
 }

@@ -37,31 +37,51 @@ pub fn apply(root: &mut Element) -> Result<(), String> {
     let mut toks = Vec::new();
     flatten(std::mem::take(root), &mut toks);
     let mut dead = vec![false; toks.len()];
+    // docxtpl does this with two regexes over the XML, in this order: every `{%-` first
+    // (each `</w:t>` can be eaten by one join only), then every `-%}` over what is left.
+    // A join removes the dash, so Jinja does not also strip the joined text.
+    let mut eaten_upto = 0;
     for j in 0..toks.len() {
         let Tok::Leaf(Node::Jinja(src)) = &toks[j] else {
             continue;
         };
-        if src.starts_with("{%-") {
-            let prev = (0..j)
-                .rev()
-                .find(|&k| matches!(&toks[k], Tok::Close(n) if n == "w:t"));
-            if let Some(k) = prev {
-                dead[k..j].iter_mut().for_each(|d| *d = true);
+        if !src.starts_with("{%-") {
+            continue;
+        }
+        let prev = (eaten_upto..j)
+            .rev()
+            .find(|&k| matches!(&toks[k], Tok::Close(n) if n == "w:t"));
+        if let Some(k) = prev {
+            dead[k..j].iter_mut().for_each(|d| *d = true);
+            eaten_upto = j;
+            if let Tok::Leaf(Node::Jinja(src)) = &mut toks[j] {
+                src.replace_range(..3, "{%");
             }
         }
-        if src.ends_with("-%}") {
-            let mut m = j + 1;
-            while m < toks.len() {
-                match &toks[m] {
-                    Tok::Open(n, _) if n == "w:t" => break,
-                    Tok::Leaf(Node::Jinja(s)) if s.starts_with("{%") || s.starts_with("{{") => {
-                        m = toks.len();
-                    }
-                    _ => m += 1,
+    }
+    for j in 0..toks.len() {
+        let Tok::Leaf(Node::Jinja(src)) = &toks[j] else {
+            continue;
+        };
+        if !src.ends_with("-%}") || dead[j] {
+            continue;
+        }
+        let mut m = j + 1;
+        while m < toks.len() {
+            match &toks[m] {
+                _ if dead[m] => m += 1,
+                Tok::Open(n, _) if n == "w:t" => break,
+                Tok::Leaf(Node::Jinja(s)) if s.starts_with("{%") || s.starts_with("{{") => {
+                    m = toks.len();
                 }
+                _ => m += 1,
             }
-            if m < toks.len() {
-                dead[j + 1..=m].iter_mut().for_each(|d| *d = true);
+        }
+        if m < toks.len() {
+            dead[j + 1..=m].iter_mut().for_each(|d| *d = true);
+            if let Tok::Leaf(Node::Jinja(src)) = &mut toks[j] {
+                let at = src.len() - 3;
+                src.replace_range(at.., "%}");
             }
         }
     }

@@ -30,6 +30,8 @@ pub(crate) struct Launch {
     pub scratch_root: PathBuf,
     pub start_timeout: Duration,
     pub warm_up: bool,
+    /// `writer_pdf_Export` options, handed to the worker in its environment.
+    pub pdf_filter_options: String,
 }
 
 /// Why a conversion on an instance did not produce a PDF.
@@ -67,6 +69,7 @@ impl Instance {
             .arg(dir.path().join("profile"))
             .arg(dir.path().join("work"))
             .env(crate::worker::IN_WORKER_ENV, "1")
+            .env(crate::worker::PDF_OPTIONS_ENV, &launch.pdf_filter_options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

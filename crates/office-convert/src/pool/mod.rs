@@ -98,6 +98,7 @@ impl Pool {
             scratch_root: opts.scratch_dir.clone(),
             start_timeout: opts.start_timeout,
             warm_up: opts.warm_up,
+            pdf_filter_options: opts.pdf.filter_options(),
         };
         let instances = opts.instances.max(1);
         let (tx, rx) = mpsc::channel(opts.queue_capacity.max(1));

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::locate::{find_program, is_executable, INSTALL_HINT};
-use crate::{ConvertError, SpawnOptions};
+use crate::{ConvertError, PdfOptions, SpawnOptions};
 
 /// Settings for [`crate::Pool`]. `Default` suits the service: one instance
 /// per core, started and warmed before the pool reports ready.
@@ -45,6 +45,8 @@ pub struct PoolOptions {
     pub worker: WorkerCommand,
     /// Where instance profiles and per-call files live.
     pub scratch_dir: PathBuf,
+    /// PDF flavour and tagging, for every instance (and the spawn fallback).
+    pub pdf: PdfOptions,
 }
 
 impl Default for PoolOptions {
@@ -63,6 +65,7 @@ impl Default for PoolOptions {
             office_dir: None,
             worker: WorkerCommand::current_exe(),
             scratch_dir: std::env::temp_dir().join("office-convert"),
+            pdf: PdfOptions::default(),
         }
     }
 }
@@ -74,6 +77,7 @@ impl PoolOptions {
             program: self.office_program.clone(),
             timeout: self.timeout,
             scratch_dir: self.scratch_dir.clone(),
+            pdf: self.pdf,
         }
     }
 

@@ -141,12 +141,19 @@ impl Kit {
         }
     }
 
-    /// Load `input_url` and export it as PDF to `output_url`.
-    pub(crate) fn to_pdf(&self, input_url: &str, output_url: &str) -> Result<(), Failure> {
+    /// Load `input_url` and export it as PDF to `output_url` with the `writer_pdf_Export`
+    /// filter options `pdf_options` (JSON, as `PdfOptions::filter_options` writes them).
+    pub(crate) fn to_pdf(
+        &self,
+        input_url: &str,
+        output_url: &str,
+        pdf_options: &str,
+    ) -> Result<(), Failure> {
         let input = cstring(input_url).map_err(Failure::Load)?;
         let output = cstring(output_url).map_err(Failure::Save)?;
         let options = cstring("").map_err(Failure::Load)?;
         let format = cstring("pdf").map_err(Failure::Save)?;
+        let filter_options = cstring(pdf_options).map_err(Failure::Save)?;
         let class = self.class();
         // SAFETY: valid C strings; NULL means the document was rejected.
         let doc = unsafe {
@@ -158,7 +165,12 @@ impl Kit {
         // SAFETY: `doc` is a live document until destroy, called exactly once.
         let saved = unsafe {
             let dclass = &*(*doc).class;
-            let ok = (dclass.save_as)(doc, output.as_ptr(), format.as_ptr(), std::ptr::null());
+            let ok = (dclass.save_as)(
+                doc,
+                output.as_ptr(),
+                format.as_ptr(),
+                filter_options.as_ptr(),
+            );
             (dclass.destroy)(doc);
             ok
         };

@@ -22,6 +22,10 @@ use crate::scratch::file_url;
 /// pool of its own and multiply without end.
 pub(crate) const IN_WORKER_ENV: &str = "OFFICE_CONVERT_IN_WORKER";
 
+/// The `writer_pdf_Export` filter options (`PdfOptions::filter_options`) every conversion
+/// of this worker uses; absent or empty means LibreOffice's defaults.
+pub(crate) const PDF_OPTIONS_ENV: &str = "OFFICE_CONVERT_PDF_OPTIONS";
+
 /// First argument that turns a process into a pool worker.
 pub const WORKER_ARG: &str = "--office-convert-worker";
 
@@ -114,6 +118,7 @@ fn serve(program_dir: &Path, profile_dir: &Path, work_dir: &Path, out: &mut impl
     }
     let input = work_dir.join("input.docx");
     let output = work_dir.join("output.pdf");
+    let pdf_options = std::env::var(PDF_OPTIONS_ENV).unwrap_or_default();
     let mut stdin = BufReader::new(std::io::stdin().lock());
     loop {
         let (tag, payload) = match read_frame(&mut stdin) {
@@ -124,7 +129,7 @@ fn serve(program_dir: &Path, profile_dir: &Path, work_dir: &Path, out: &mut impl
         if tag != protocol::CONVERT {
             return 6;
         }
-        let (tag, reply) = convert_one(&kit, &payload, &input, &output);
+        let (tag, reply) = convert_one(&kit, &payload, &input, &output, &pdf_options);
         drop(payload);
         if write_frame(out, tag, &reply).is_err() {
             return 4;
@@ -132,7 +137,13 @@ fn serve(program_dir: &Path, profile_dir: &Path, work_dir: &Path, out: &mut impl
     }
 }
 
-fn convert_one(kit: &lok::Kit, docx: &[u8], input: &Path, output: &Path) -> (u8, Vec<u8>) {
+fn convert_one(
+    kit: &lok::Kit,
+    docx: &[u8],
+    input: &Path,
+    output: &Path,
+    pdf_options: &str,
+) -> (u8, Vec<u8>) {
     let _ = std::fs::remove_file(output);
     if let Err(e) = std::fs::write(input, docx) {
         return (
@@ -140,7 +151,7 @@ fn convert_one(kit: &lok::Kit, docx: &[u8], input: &Path, output: &Path) -> (u8,
             format!("write input: {e}").into_bytes(),
         );
     }
-    let result = kit.to_pdf(&file_url(input), &file_url(output));
+    let result = kit.to_pdf(&file_url(input), &file_url(output), pdf_options);
     let _ = std::fs::remove_file(input);
     let reply = match result {
         Ok(()) => match std::fs::read(output) {

@@ -86,6 +86,25 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     run_poppler("pdftotext", &["-enc", "UTF-8"], pdf)
 }
 
+/// `pdfinfo` (with `-meta`: the XMP metadata stream instead).
+pub fn pdf_info(pdf: &[u8], meta: bool) -> String {
+    run_poppler("pdfinfo", if meta { &["-meta"][..] } else { &[][..] }, pdf)
+}
+
+/// `pdffonts`: (font name, embedded) for every font of the PDF.
+pub fn pdf_fonts(pdf: &[u8]) -> Vec<(String, bool)> {
+    run_poppler("pdffonts", &[], pdf)
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            // The last five columns are emb, sub, uni and the object id (two numbers).
+            let emb = cols.len().checked_sub(5).map(|i| cols[i])?;
+            Some((cols[0].to_string(), emb == "yes"))
+        })
+        .collect()
+}
+
 pub fn pdf_pages(pdf: &[u8]) -> u32 {
     let info = run_poppler("pdfinfo", &[], pdf);
     info.lines()

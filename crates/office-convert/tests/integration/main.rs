@@ -3,6 +3,7 @@
 //! helpers and cargo links once.
 
 mod common;
+mod pdf_options;
 mod pool;
 mod pool_faults;
 mod spawn;

@@ -11,6 +11,7 @@ fn converter(test: &str, timeout: Duration) -> (SpawnConverter, PathBuf) {
         program: None,
         timeout,
         scratch_dir: dir.clone(),
+        ..SpawnOptions::default()
     });
     (conv, dir)
 }
@@ -68,6 +69,7 @@ async fn spawn_reports_missing_program_as_not_installed() {
         program: Some(PathBuf::from("/nonexistent/bin/soffice")),
         timeout: Duration::from_secs(5),
         scratch_dir: dir.clone(),
+        ..SpawnOptions::default()
     });
     let err = conv
         .convert(fixture("template examen.docx"))
@@ -122,6 +124,7 @@ async fn spawn_timeout_kills_grandchildren() {
         program: Some(fake),
         timeout: Duration::from_millis(500),
         scratch_dir: work.clone(),
+        ..SpawnOptions::default()
     });
     let err = conv
         .convert(fixture("template examen.docx"))

@@ -1,5 +1,9 @@
-//! Inline pictures: reading pixel size and resolution from PNG/JPEG/GIF headers, computing
-//! the extent Word shows, and writing the `w:drawing` element.
+//! Inline pictures: the extent Word shows (from the pixel size and resolution that `sniff`
+//! reads in the file's header) and the `w:drawing` element.
+
+mod sniff;
+
+pub(crate) use sniff::sniff;
 
 use crate::error::TemplateError;
 use crate::xml::{Element, Node};
@@ -29,12 +33,13 @@ pub(crate) struct ImageInfo {
 }
 
 impl InlineImage {
-    /// A PNG, JPEG or GIF picture from its bytes.
+    /// A PNG, JPEG, GIF, BMP or TIFF picture from its bytes (the formats python-docx, and so
+    /// docxtpl, accepts).
     pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<InlineImage, TemplateError> {
         let bytes = bytes.into();
         let info = sniff(&bytes).ok_or_else(|| TemplateError::Image {
             name: "(bytes)".into(),
-            message: "not a PNG, JPEG or GIF picture, or its header is damaged".into(),
+            message: "not a PNG, JPEG, GIF, BMP or TIFF picture, or its header is damaged".into(),
         })?;
         Ok(InlineImage {
             bytes,
@@ -80,118 +85,6 @@ impl InlineImage {
             }
         }
     }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u32> {
-    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?) as u32)
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-pub(crate) fn sniff(b: &[u8]) -> Option<ImageInfo> {
-    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png(b)
-    } else if b.starts_with(&[0xFF, 0xD8]) {
-        jpeg(b)
-    } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
-        let w = u16::from_le_bytes(b.get(6..8)?.try_into().ok()?) as u32;
-        let h = u16::from_le_bytes(b.get(8..10)?.try_into().ok()?) as u32;
-        valid(ImageInfo {
-            ext: "gif",
-            content_type: "image/gif",
-            px_w: w,
-            px_h: h,
-            dpi_x: 72,
-            dpi_y: 72,
-        })
-    } else {
-        None
-    }
-}
-
-fn valid(i: ImageInfo) -> Option<ImageInfo> {
-    (i.px_w > 0 && i.px_h > 0).then_some(i)
-}
-
-fn png(b: &[u8]) -> Option<ImageInfo> {
-    if b.get(12..16)? != b"IHDR" {
-        return None;
-    }
-    let mut info = ImageInfo {
-        ext: "png",
-        content_type: "image/png",
-        px_w: be32(b, 16)?,
-        px_h: be32(b, 20)?,
-        dpi_x: 72,
-        dpi_y: 72,
-    };
-    let mut at = 8;
-    while let (Some(len), Some(kind)) = (be32(b, at), b.get(at + 4..at + 8)) {
-        if kind == b"pHYs" {
-            if b.get(at + 16) == Some(&1) {
-                let dpi = |ppm: u32| ((ppm as f64 * 0.0254).round() as u32).max(1);
-                info.dpi_x = dpi(be32(b, at + 8)?);
-                info.dpi_y = dpi(be32(b, at + 12)?);
-            }
-            break;
-        }
-        if kind == b"IDAT" || kind == b"IEND" {
-            break;
-        }
-        at = at.checked_add(12)?.checked_add(len as usize)?;
-    }
-    valid(info)
-}
-
-fn jpeg(b: &[u8]) -> Option<ImageInfo> {
-    let mut info = ImageInfo {
-        ext: "jpg",
-        content_type: "image/jpeg",
-        px_w: 0,
-        px_h: 0,
-        dpi_x: 72,
-        dpi_y: 72,
-    };
-    let mut at = 2;
-    while at + 4 <= b.len() {
-        if b[at] != 0xFF {
-            at += 1;
-            continue;
-        }
-        let marker = b[at + 1];
-        if marker == 0xFF || marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
-            at += if marker == 0xFF { 1 } else { 2 };
-            continue;
-        }
-        let len = be16(b, at + 2)? as usize;
-        let seg = at + 4;
-        match marker {
-            0xE0 if b.get(seg..seg + 5) == Some(b"JFIF\0") => {
-                let units = *b.get(seg + 7)?;
-                let (dx, dy) = (be16(b, seg + 8)?, be16(b, seg + 10)?);
-                let conv = |d: u32| match units {
-                    1 => d,
-                    2 => (d as f64 * 2.54).round() as u32,
-                    _ => 72,
-                };
-                if units == 1 || units == 2 {
-                    info.dpi_x = conv(dx).max(1);
-                    info.dpi_y = conv(dy).max(1);
-                }
-            }
-            0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
-                info.px_h = be16(b, seg + 1)?;
-                info.px_w = be16(b, seg + 3)?;
-                return valid(info);
-            }
-            0xD9 | 0xDA => return None,
-            _ => {}
-        }
-        at = seg + len.checked_sub(2)?;
-    }
-    None
 }
 
 fn el(name: &str, attrs: &[(&str, &str)], children: Vec<Element>) -> Element {
