@@ -1,7 +1,10 @@
 //! The `webhook-service` command line: the service itself and the operator's tools.
 
 mod commands;
+mod output;
 mod profiles;
+mod queue;
+mod resend;
 mod template;
 
 use std::path::PathBuf;
@@ -10,6 +13,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Source};
+use crate::db::{Requeue, StatusQuery};
+use output::Out;
+
+/// An operator's command found no service database: exit status 2, like a configuration error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoDatabase(pub String);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +31,9 @@ pub struct Cli {
     /// Extra settings file (KEY=VALUE lines), read after the environment and `.env`.
     #[arg(long, global = true, env = "CONFIG_FILE")]
     pub config: Option<PathBuf>,
+    /// Print the command's result as JSON on stdout (errors too, as {"error", "message"}).
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -37,7 +50,9 @@ pub enum Command {
         /// The event to post (default: test_data.json, else the built-in sample).
         #[arg(long)]
         file: Option<PathBuf>,
-        /// Give the event a fresh submission id, so it is not taken for a duplicate.
+        /// Post a real submission of the event's student and assessment that the service has
+        /// not recorded yet, looked up (newest first) in the configured LearnWorlds API, so
+        /// that its job can succeed; exit 1 when the API has none left.
         #[arg(long)]
         unique: bool,
     },
@@ -51,16 +66,42 @@ pub enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
-    /// Job counts per state and the latest failures.
+    /// Job counts per state, the latest failures, unroutable submissions (and deliveries).
+    /// Exit status 1 while a job is dead or a submission routes nowhere.
     Status {
-        /// Print JSON instead of text.
+        /// Rows per list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only the student whose email contains this (case does not matter).
         #[arg(long)]
-        json: bool,
+        email: Option<String>,
+        /// Only the assessment whose title contains this, or whose id it is.
+        #[arg(long)]
+        assessment: Option<String>,
+        /// Also list the reports emailed, newest first.
+        #[arg(long)]
+        deliveries: bool,
     },
-    /// Put dead jobs back in the queue (all, or one with --job).
+    /// Put dead jobs back in the queue with fresh attempts: all, those whose last error has
+    /// one code (--code), or the ones named (--job, repeatable; exit 1 for an id that is not
+    /// a dead job).
     Requeue {
+        #[arg(long, conflicts_with = "code")]
+        job: Vec<i64>,
         #[arg(long)]
-        job: Option<i64>,
+        code: Option<String>,
+    },
+    /// Run jobs now: a queued job waiting out its back-off becomes due at once, a dead job is
+    /// queued again (exit 1 for an id that is neither).
+    Retry {
+        #[arg(long, required = true)]
+        job: Vec<i64>,
+    },
+    /// Email a delivered report again (a new message, recorded as a resend; the original
+    /// delivery record is not changed).
+    Resend {
+        #[arg(long)]
+        job: i64,
     },
     /// Work with the report profiles (docs/profiles.md).
     Config {
@@ -128,6 +169,7 @@ pub enum TemplateCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let out = Out::new(cli.json);
     let command = cli.command.unwrap_or(Command::Serve);
     if !matches!(command, Command::Serve) {
         restore_default_sigpipe();
@@ -135,6 +177,7 @@ pub fn main() -> ExitCode {
     let config = match load_config(&command, cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
+            json_error(out, "configuration", &e.to_string());
             eprintln!("{e}");
             return ExitCode::from(2);
         }
@@ -150,12 +193,25 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(command, config)) {
+    match runtime.block_on(run(command, config, out)) {
         Ok(code) => code,
+        Err(e) if e.is::<NoDatabase>() => {
+            json_error(out, "no_database", &e.to_string());
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
+            json_error(out, "failed", &format!("{e:#}"));
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// With `--json`, a failure is a JSON document on stdout too, so a script reads one format.
+fn json_error(out: Out, code: &str, message: &str) {
+    if out.json {
+        let _ = out.json(&serde_json::json!({"error": code, "message": message}));
     }
 }
 
@@ -182,7 +238,7 @@ fn load_config(
     Config::from_source(&source)
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn run(command: Command, config: Config, out: Out) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
             crate::Application::build(config)
@@ -192,18 +248,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::SendTest { url, file, unique } => {
-            commands::send_test(&config, url, file, unique).await
+            commands::send_test(&config, url, file, unique, out).await
         }
-        Command::EmailTest { to } => commands::email_test(&config, &to).await,
+        Command::EmailTest { to } => commands::email_test(&config, &to, out).await,
         Command::Template {
             command: TemplateCommand::Validate { file, context },
-        } => template::validate(&config, file, context).await,
+        } => template::validate(&config, file, context, out).await,
         Command::Template {
             command: TemplateCommand::Sample { out_dir },
         } => {
             std::fs::create_dir_all(&out_dir)?;
             let path = template::sample_context_file(&config, &out_dir)?;
-            println!("wrote {} and its chart.png", path.display());
+            if out.json {
+                out.json(
+                    &serde_json::json!({"context": path, "chart": out_dir.join("chart.png")}),
+                )?;
+            } else {
+                println!("wrote {} and its chart.png", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Template {
@@ -211,18 +273,54 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 TemplateCommand::Render {
                     template: t,
                     context,
-                    out,
+                    out: rendered,
                     pdf,
                     test_helpers,
                 },
-        } => template::render(&config, &t, &context, &out, pdf.as_deref(), test_helpers).await,
-        Command::Status { json } => commands::status(&config, json).await,
-        Command::Requeue { job } => commands::requeue(&config, job).await,
+        } => {
+            let code = template::render(
+                &config,
+                &t,
+                &context,
+                &rendered,
+                pdf.as_deref(),
+                test_helpers,
+            )
+            .await?;
+            if out.json {
+                out.json(&serde_json::json!({"ok": code == ExitCode::SUCCESS, "docx": rendered, "pdf": pdf}))?;
+            }
+            Ok(code)
+        }
+        Command::Status {
+            limit,
+            email,
+            assessment,
+            deliveries,
+        } => {
+            let query = StatusQuery {
+                limit,
+                email,
+                assessment,
+                deliveries,
+            };
+            queue::status(&config, query, out).await
+        }
+        Command::Requeue { job, code } => {
+            let which = match (job.is_empty(), code) {
+                (false, _) => Requeue::Ids(job),
+                (true, Some(code)) => Requeue::Code(code),
+                (true, None) => Requeue::AllDead,
+            };
+            queue::requeue(&config, which, out).await
+        }
+        Command::Retry { job } => queue::retry(&config, &job, out).await,
+        Command::Resend { job } => resend::resend(&config, job, out).await,
         Command::Config {
             command: ConfigCommand::Check,
-        } => profiles::config_check(&config).await,
-        Command::Reroute => profiles::reroute(&config).await,
+        } => profiles::config_check(&config, out).await,
+        Command::Reroute => profiles::reroute(&config, out).await,
         Command::Analyse { args } => profiles::analyse(&config, &args).await,
-        Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
+        Command::Preview { args, out: file } => profiles::preview(&config, &args, &file, out).await,
     }
 }

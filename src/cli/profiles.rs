@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use serde_json::json;
 
 use crate::catalog::{check, ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind};
@@ -20,6 +21,8 @@ use crate::rules::intake_record::intake_record;
 use crate::rules::patterns::Vars;
 use crate::rules::routing::sheet::parse_name;
 use crate::rules::{Profile, RouteTarget};
+
+use super::output::Out;
 
 /// What `analyse` and `preview` are asked to report.
 #[derive(Debug, clap::Args)]
@@ -49,10 +52,16 @@ async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry> {
         .with_context(|| format!("reading {}", config.report.profiles_path))
 }
 
-pub async fn config_check(config: &Config) -> anyhow::Result<ExitCode> {
+pub async fn config_check(config: &Config, out: Out) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let report = check::run(&registry).await;
-    print!("{report}");
+    if out.json {
+        out.json(
+            &json!({"ok": report.errors == 0, "errors": report.errors, "lines": report.lines}),
+        )?;
+    } else {
+        print!("{report}");
+    }
     Ok(if report.errors == 0 {
         ExitCode::SUCCESS
     } else {
@@ -153,7 +162,12 @@ pub async fn analyse(config: &Config, args: &AnalyseArgs) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow::Result<ExitCode> {
+pub async fn preview(
+    config: &Config,
+    args: &AnalyseArgs,
+    out: &Path,
+    print: Out,
+) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let (profile, ctx) = context(&registry, args).await?;
     let docx = registry.render_report(&profile, &ctx).await?;
@@ -171,6 +185,15 @@ pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow:
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     let parts = email_for(&profile, &ctx)?;
+    if print.json {
+        print.json(&json!({
+            "report": out,
+            "subject": parts.subject,
+            "attachment": parts.attachment,
+            "body": parts.body,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("report written to {} (nothing was sent)", out.display());
     println!("email subject: {}", parts.subject);
     println!("attachment:    {}", parts.attachment);
@@ -179,39 +202,76 @@ pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow:
 }
 
 /// Queues the submissions that were recorded as unroutable and route now (after the profiles
-/// or the routing spreadsheet were fixed). Running it twice queues nothing twice.
-pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = crate::db::Store::connect(&config.database_url).await?;
+/// or the routing spreadsheet were fixed). Running it twice queues nothing twice; each one
+/// queued is marked with its job, so `status` stops listing it.
+pub async fn reroute(config: &Config, out: Out) -> anyhow::Result<ExitCode> {
+    let store = super::queue::open_store(config).await?;
     let registry = registry(config).await?;
+    let actor = super::output::actor();
+    let mut results = Vec::new();
     let (mut queued, mut already, mut still) = (0, 0, 0);
-    for (id, payload) in store.events_of_kind("assessment_unroutable").await? {
-        let event: SubmissionEvent = match serde_json::from_str(&payload) {
+    // Oldest first, as they arrived.
+    for u in store.unroutable(false).await?.into_iter().rev() {
+        let id = u.event_id;
+        if let Some(job_id) = u.rerouted_job_id {
+            already += 1;
+            results.push(json!({"event_id": id, "result": "already_queued", "job_id": job_id}));
+            continue;
+        }
+        let event: SubmissionEvent = match serde_json::from_value(u.event) {
             Ok(e) => e,
             Err(e) => {
-                println!("event {id}: unreadable ({e}), skipped");
+                results.push(
+                    json!({"event_id": id, "result": "unreadable", "message": e.to_string()}),
+                );
                 continue;
             }
         };
         let (record, why) = intake_record(&registry.current(), event)?;
         if let Some(why) = why {
             still += 1;
-            println!(
-                "event {id}: still routes nowhere: {} ({})",
-                why.code, why.reason
-            );
+            results.push(json!({"event_id": id, "result": "still_unroutable", "code": why.code, "message": why.reason}));
             continue;
         }
-        match store.insert_batch(&[record]).await?.remove(0) {
+        let key = record.dedup_key.clone();
+        let job_id = match store.insert_batch(&[record]).await?.remove(0) {
             crate::db::Inserted::Queued { job_id, .. } => {
                 queued += 1;
-                println!("event {id}: queued as job {job_id}");
+                results.push(json!({"event_id": id, "result": "queued", "job_id": job_id}));
+                Some(job_id)
             }
-            _ => already += 1,
+            _ => {
+                already += 1;
+                let job_id = store.job_of_dedup_key(&key).await?;
+                results.push(json!({"event_id": id, "result": "already_queued", "job_id": job_id}));
+                job_id
+            }
+        };
+        if let Some(job_id) = job_id {
+            store.mark_rerouted(id, job_id, &actor).await?;
         }
     }
-    println!("{queued} queued, {already} already queued before, {still} still routing nowhere");
-    if queued > 0 {
-        println!("a running service reports them once it has re-read the profiles (PROFILES_RELOAD_SECONDS)");
+    store.close().await;
+    if out.json {
+        out.json(&json!({"ok": still == 0, "queued": queued, "already_queued": already, "still_unroutable": still, "events": results}))?;
+    } else {
+        for r in &results {
+            let id = &r["event_id"];
+            match r["result"].as_str().unwrap_or_default() {
+                "queued" => println!("event {id}: queued as job {}", r["job_id"]),
+                "already_queued" => println!("event {id}: already queued as job {}", r["job_id"]),
+                "still_unroutable" => println!(
+                    "event {id}: still routes nowhere: {} ({})",
+                    r["code"].as_str().unwrap_or_default(),
+                    r["message"].as_str().unwrap_or_default()
+                ),
+                _ => println!("event {id}: unreadable ({}), skipped", r["message"]),
+            }
+        }
+        println!("{queued} queued, {already} already queued before, {still} still routing nowhere");
+        if queued > 0 {
+            println!("a running service reports them once it has re-read the profiles (PROFILES_RELOAD_SECONDS)");
+        }
     }
     Ok(if still == 0 {
         ExitCode::SUCCESS

@@ -1,10 +1,14 @@
-//! What the operator sees with `webhook-service status` and `GET /admin/status`.
+//! What the operator sees with `webhook-service status` and `GET /admin/status`: counts, the
+//! jobs that failed, the submissions that routed nowhere, the deliveries, and the queue's age.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::Value;
 use sqlx::Row;
 
-use super::{Store, StoreError};
-use crate::domain::job::JobState;
+use super::{now_ms, Store, StoreError};
+use crate::domain::job::{JobState, ResendState};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JobSummary {
@@ -16,37 +20,147 @@ pub struct JobSummary {
     pub error: Option<String>,
     pub updated_at: String,
     /// Which student and assessment, so the operator can tell who is waiting.
-    pub event: serde_json::Value,
+    pub event: Value,
+}
+
+/// A submission answered 422: recorded, but no report profile takes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnroutableSummary {
+    pub event_id: i64,
+    pub received_at: String,
+    pub code: String,
+    pub reason: String,
+    /// The job `reroute` queued for it, once it routes.
+    pub rerouted_job_id: Option<i64>,
+    pub event: Value,
+}
+
+/// A report emailed to a student.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub job_id: i64,
+    pub state: String,
+    pub sent_at: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub assessment_title: Option<String>,
+    pub report_key: Option<String>,
+    /// Resends of this report the mail server took.
+    pub resent: i64,
+}
+
+/// The job that has waited longest for its report (queued or running).
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingJob {
+    pub job_id: i64,
+    pub state: String,
+    pub stage: String,
+    pub since: String,
+    pub age_seconds: f64,
+}
+
+/// What `/readyz` and `/metrics` say about the queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueHealth {
+    pub jobs: BTreeMap<String, i64>,
+    pub oldest_waiting: Option<WaitingJob>,
+}
+
+/// Which jobs and submissions the lists show (counts are always of everything).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatusQuery {
+    /// Rows per list.
+    pub limit: usize,
+    /// Part of the student's email (case does not matter).
+    pub email: Option<String>,
+    /// Part of the assessment's title, or its id.
+    pub assessment: Option<String>,
+    /// Also list the deliveries.
+    pub deliveries: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
     pub events: i64,
     /// Jobs per state: queued, running, done, dead.
-    pub jobs: std::collections::BTreeMap<String, i64>,
+    pub jobs: BTreeMap<String, i64>,
     /// Queued and running jobs per stage.
-    pub pending_by_stage: std::collections::BTreeMap<String, i64>,
+    pub pending_by_stage: BTreeMap<String, i64>,
     pub emails_sent: i64,
+    /// Resends of delivered reports the mail server took.
+    pub resends_sent: i64,
+    /// Submissions answered 422 that no job was made for yet (after `reroute`, none).
+    pub unroutable_waiting: i64,
+    pub oldest_waiting: Option<WaitingJob>,
+    /// Dead jobs matching the query (the whole count when there is no filter).
+    pub dead_matching: i64,
     /// Dead jobs and queued jobs that have failed at least once, newest first.
     pub problems: Vec<JobSummary>,
+    /// Unroutable submissions still waiting, newest first.
+    pub unroutable: Vec<UnroutableSummary>,
+    /// With `deliveries`: reports emailed, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<Vec<Delivery>>,
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+fn field<'a>(event: &'a Value, name: &str) -> Option<&'a str> {
+    event.get(name).and_then(Value::as_str)
+}
+
+impl StatusQuery {
+    fn filtered(&self) -> bool {
+        self.email.is_some() || self.assessment.is_some()
+    }
+
+    /// Whether a stored event (a job's routed event, or an unroutable submission) matches.
+    pub fn matches(&self, event: &Value) -> bool {
+        let contains = |value: Option<&str>, part: &str| {
+            value.is_some_and(|v| v.to_lowercase().contains(&part.to_lowercase()))
+        };
+        let email_ok = self
+            .email
+            .as_deref()
+            .is_none_or(|e| contains(field(event, "email"), e.trim()));
+        let assessment_ok = self.assessment.as_deref().is_none_or(|a| {
+            let a = a.trim();
+            contains(field(event, "assessment_title"), a)
+                || field(event, "assessment_id").is_some_and(|id| id.eq_ignore_ascii_case(a))
+        });
+        email_ok && assessment_ok
+    }
+
+    /// SQL row limit: everything when rows are filtered afterwards.
+    fn sql_limit(&self) -> i64 {
+        if self.filtered() {
+            i64::MAX
+        } else {
+            self.limit as i64
+        }
+    }
 }
 
 impl Store {
+    /// Counts and the latest `limit` problems, no filter.
     pub async fn status(&self, limit: i64) -> Result<StatusReport, StoreError> {
+        self.status_of(&StatusQuery {
+            limit: limit.max(0) as usize,
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub async fn status_of(&self, query: &StatusQuery) -> Result<StatusReport, StoreError> {
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(&self.pool)
             .await?;
-        let mut jobs = std::collections::BTreeMap::new();
-        for state in JobState::ALL {
-            jobs.insert(state.to_string(), 0);
-        }
-        for row in sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            jobs.insert(row.try_get("state")?, row.try_get("n")?);
-        }
-        let mut pending_by_stage = std::collections::BTreeMap::new();
+        let health = self.queue_health().await?;
+        let mut pending_by_stage = BTreeMap::new();
         for row in sqlx::query(
             "SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ($1, $2) GROUP BY stage",
         )
@@ -61,22 +175,107 @@ impl Store {
             sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE email_sent_at IS NOT NULL")
                 .fetch_one(&self.pool)
                 .await?;
+        let resends_sent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM resends WHERE resend_state = $1")
+                .bind(ResendState::Sent.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        let problems = self.problems(query).await?;
+        let dead_matching = if query.filtered() {
+            self.dead_matching(query).await?
+        } else {
+            health
+                .jobs
+                .get(JobState::Dead.as_str())
+                .copied()
+                .unwrap_or(0)
+        };
+        let all_unroutable = self.unroutable_waiting().await?;
+        let unroutable_waiting = all_unroutable.len() as i64;
+        let unroutable = all_unroutable
+            .into_iter()
+            .filter(|u| query.matches(&u.event))
+            .take(query.limit)
+            .collect();
+        let deliveries = if query.deliveries {
+            Some(self.deliveries(query).await?)
+        } else {
+            None
+        };
+        Ok(StatusReport {
+            events,
+            jobs: health.jobs,
+            pending_by_stage,
+            emails_sent,
+            resends_sent,
+            unroutable_waiting,
+            oldest_waiting: health.oldest_waiting,
+            dead_matching,
+            problems,
+            unroutable,
+            deliveries,
+        })
+    }
+
+    /// Jobs per state and the job waiting longest.
+    pub async fn queue_health(&self) -> Result<QueueHealth, StoreError> {
+        let mut jobs = BTreeMap::new();
+        for state in JobState::ALL {
+            jobs.insert(state.to_string(), 0);
+        }
+        for row in sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            jobs.insert(row.try_get("state")?, row.try_get("n")?);
+        }
+        let oldest = sqlx::query(
+            "SELECT id, state, stage, created_at FROM jobs WHERE state IN ($1, $2) \
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(JobState::Queued.as_str())
+        .bind(JobState::Running.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let oldest_waiting = match oldest {
+            None => None,
+            Some(row) => {
+                let created: i64 = row.try_get("created_at")?;
+                Some(WaitingJob {
+                    job_id: row.try_get("id")?,
+                    state: row.try_get("state")?,
+                    stage: row.try_get("stage")?,
+                    since: rfc3339(created),
+                    age_seconds: ((now_ms() - created).max(0) as f64) / 1000.0,
+                })
+            }
+        };
+        Ok(QueueHealth {
+            jobs,
+            oldest_waiting,
+        })
+    }
+
+    async fn problems(&self, query: &StatusQuery) -> Result<Vec<JobSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT j.id, j.state, j.stage, j.attempts, j.last_error_code, j.last_error, j.updated_at, e.payload \
              FROM jobs j JOIN events e ON e.id = j.event_id \
              WHERE j.state = $2 OR (j.state IN ($3, $4) AND j.last_error IS NOT NULL) \
-             ORDER BY j.updated_at DESC LIMIT $1",
+             ORDER BY j.updated_at DESC, j.id DESC LIMIT $1",
         )
-        .bind(limit)
+        .bind(query.sql_limit())
         .bind(JobState::Dead.as_str())
         .bind(JobState::Queued.as_str())
         .bind(JobState::Running.as_str())
         .fetch_all(&self.pool)
         .await?;
-        let mut problems = Vec::with_capacity(rows.len());
+        let mut problems = Vec::new();
         for row in rows {
             let payload: String = row.try_get("payload")?;
-            let updated: i64 = row.try_get("updated_at")?;
+            let event = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            if !query.matches(&event) {
+                continue;
+            }
             problems.push(JobSummary {
                 job_id: row.try_get("id")?,
                 state: row.try_get("state")?,
@@ -84,21 +283,115 @@ impl Store {
                 attempts: row.try_get("attempts")?,
                 error_code: row.try_get("last_error_code")?,
                 error: row.try_get("last_error")?,
-                updated_at: chrono::DateTime::from_timestamp_millis(updated)
-                    .map(|t| t.to_rfc3339())
-                    .unwrap_or_default(),
-                event: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                updated_at: rfc3339(row.try_get("updated_at")?),
+                event,
+            });
+            if problems.len() >= query.limit {
+                break;
+            }
+        }
+        Ok(problems)
+    }
+
+    async fn dead_matching(&self, query: &StatusQuery) -> Result<i64, StoreError> {
+        let payloads: Vec<String> = sqlx::query_scalar(
+            "SELECT e.payload FROM jobs j JOIN events e ON e.id = j.event_id WHERE j.state = $1",
+        )
+        .bind(JobState::Dead.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(payloads
+            .iter()
+            .filter(|p| query.matches(&serde_json::from_str(p).unwrap_or(Value::Null)))
+            .count() as i64)
+    }
+
+    /// Unroutable submissions no job was made for yet, newest first.
+    pub async fn unroutable_waiting(&self) -> Result<Vec<UnroutableSummary>, StoreError> {
+        self.unroutable(true).await
+    }
+
+    /// Every unroutable submission (`waiting_only`: those not rerouted yet), newest first.
+    pub async fn unroutable(
+        &self,
+        waiting_only: bool,
+    ) -> Result<Vec<UnroutableSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, received_at, payload, rerouted_job_id FROM events \
+             WHERE kind = $1 AND ($2 = 0 OR rerouted_job_id IS NULL) ORDER BY id DESC",
+        )
+        .bind(UNROUTABLE_KIND)
+        .bind(i64::from(waiting_only))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let payload: String = row.try_get("payload")?;
+            let mut event: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            let why = event
+                .as_object_mut()
+                .and_then(|o| o.remove("unroutable"))
+                .unwrap_or(Value::Null);
+            out.push(UnroutableSummary {
+                event_id: row.try_get("id")?,
+                received_at: rfc3339(row.try_get("received_at")?),
+                code: field(&why, "code").unwrap_or("unroutable").to_string(),
+                reason: field(&why, "reason").unwrap_or_default().to_string(),
+                rerouted_job_id: row.try_get("rerouted_job_id")?,
+                event,
             });
         }
-        Ok(StatusReport {
-            events,
-            jobs,
-            pending_by_stage,
-            emails_sent,
-            problems,
-        })
+        Ok(out)
+    }
+
+    async fn deliveries(&self, query: &StatusQuery) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT j.id, j.state, j.email_sent_at, j.report_key, j.submission, e.payload, \
+             (SELECT COUNT(*) FROM resends r WHERE r.job_id = j.id AND r.resend_state = $2) AS resent \
+             FROM jobs j JOIN events e ON e.id = j.event_id WHERE j.email_sent_at IS NOT NULL \
+             ORDER BY j.email_sent_at DESC, j.id DESC LIMIT $1",
+        )
+        .bind(query.sql_limit())
+        .bind(ResendState::Sent.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let payload: String = row.try_get("payload")?;
+            let mut event: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            // The webhook may have left the address out: the API's then.
+            if field(&event, "email").is_none() {
+                let submission: Option<String> = row.try_get("submission")?;
+                let api_email = submission
+                    .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+                    .and_then(|s| field(&s, "email").map(str::to_string));
+                if let (Some(o), Some(e)) = (event.as_object_mut(), api_email) {
+                    o.insert("email".into(), Value::String(e));
+                }
+            }
+            if !query.matches(&event) {
+                continue;
+            }
+            out.push(Delivery {
+                job_id: row.try_get("id")?,
+                state: row.try_get("state")?,
+                sent_at: rfc3339(row.try_get("email_sent_at")?),
+                email: field(&event, "email").map(str::to_string),
+                name: field(&event, "username").map(str::to_string),
+                assessment_title: field(&event, "assessment_title").map(str::to_string),
+                report_key: row.try_get("report_key")?,
+                resent: row.try_get("resent")?,
+            });
+            if out.len() >= query.limit {
+                break;
+            }
+        }
+        Ok(out)
     }
 }
+
+/// The event kind intake records for a submission no profile routes (answered 422).
+pub const UNROUTABLE_KIND: &str = "assessment_unroutable";
 
 impl Store {
     /// Row count of one of the service's tables (tests, diagnostics).
@@ -107,6 +400,8 @@ impl Store {
             "events" => "events",
             "jobs" => "jobs",
             "artifacts" => "artifacts",
+            "resends" => "resends",
+            "operator_actions" => "operator_actions",
             other => {
                 return Err(StoreError::Query(sqlx::Error::Protocol(format!(
                     "unknown table {other}"

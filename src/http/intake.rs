@@ -22,6 +22,7 @@ use crate::domain::event::{parse, Incoming, MalformedEvent};
 
 use crate::db::{Inserted, NewEvent, StoreError};
 use crate::rules::intake_record::intake_record;
+use crate::telemetry::metrics;
 
 /// Larger bodies are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -68,6 +69,7 @@ impl IntoResponse for IntakeError {
             Self::Malformed { field: Some(_), .. } => (StatusCode::BAD_REQUEST, "invalid_field"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         };
+        metrics::webhook(code);
         let field = match &self {
             Self::Malformed { field, .. } => field.clone(),
             _ => None,
@@ -194,6 +196,7 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
             Inserted::Recorded { event_id } => Some(event_id),
             _ => None,
         };
+        metrics::webhook("unroutable");
         warn!(code = why.code, reason = %why.reason, "submission routes to no report profile");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -203,6 +206,7 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
     }
     let response = match inserted {
         Inserted::Queued { job_id, .. } => {
+            metrics::webhook("queued");
             info!(job_id, "webhook accepted");
             (
                 StatusCode::ACCEPTED,
@@ -210,10 +214,12 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
             )
         }
         Inserted::Duplicate => {
+            metrics::webhook("duplicate");
             info!(kind, "duplicate webhook ignored");
             (StatusCode::OK, Json(json!({"status": "duplicate"})))
         }
         Inserted::Recorded { event_id } => {
+            metrics::webhook("ignored");
             info!(
                 kind,
                 event_id, "webhook recorded; no report is configured for this event type"

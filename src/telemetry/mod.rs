@@ -1,6 +1,10 @@
-//! Logging: readable text locally, JSON lines with Cloud Logging's `severity` on Cloud Run.
+//! Logging — readable text locally, JSON lines that are Cloud Logging entries on Cloud Run —
+//! and the Prometheus metrics (`metrics`).
+
+pub mod metrics;
 
 use std::fmt;
+use std::io::IsTerminal;
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
@@ -24,13 +28,32 @@ pub fn init(cfg: &LogConfig) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     let _ = match cfg.format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.event_format(CloudLoggingJson).try_init(),
+        // Colour only for a person at a terminal: a file or a pipe gets plain text.
+        LogFormat::Text => builder
+            .with_ansi(colour_allowed(std::io::stderr().is_terminal()))
+            .try_init(),
+        // Span fields recorded as JSON (never the text formatter's ANSI-styled `k=v`), so
+        // each becomes a field of its own in the entry.
+        LogFormat::Json => builder
+            .with_ansi(false)
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(CloudLoggingJson)
+            .try_init(),
     };
 }
 
-/// One JSON object per line: `severity`, `message`, `target`, the event's fields and the
-/// fields of the spans it happened in (job id, stage…), which Cloud Logging indexes.
+/// Colour on a terminal, unless `NO_COLOR` (any non-empty value, https://no-color.org) or
+/// `TERM=dumb` says no. The operator's commands follow the same rule.
+pub fn colour_allowed(is_terminal: bool) -> bool {
+    is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// One JSON object per line, a Cloud Logging structured entry: `severity`, `message`, `time`
+/// (RFC 3339, which Cloud Logging takes as the entry's timestamp), `target`, then the fields
+/// of the spans the event happened in (request id, job id, attempt…) and its own fields, each
+/// a plain JSON value.
 struct CloudLoggingJson;
 
 impl<S, N> FormatEvent<S, N> for CloudLoggingJson
@@ -51,12 +74,16 @@ where
                     .extensions()
                     .get::<tracing_subscriber::fmt::FormattedFields<N>>()
                 {
-                    // Span fields are stored pre-formatted as `k=v k2=v2`; keep them as one string.
-                    if !stored.fields.is_empty() {
-                        fields.insert(
-                            span.name().to_string(),
-                            Value::String(stored.fields.clone()),
-                        );
+                    // Recorded by `JsonFields`: a JSON object; inner spans win on a clash.
+                    match serde_json::from_str::<Value>(&stored.fields) {
+                        Ok(Value::Object(map)) => fields.extend(map),
+                        _ if stored.fields.is_empty() => {}
+                        _ => {
+                            fields.insert(
+                                span.name().to_string(),
+                                Value::String(stored.fields.clone()),
+                            );
+                        }
                     }
                 }
             }
@@ -74,7 +101,7 @@ where
         );
         line.insert(
             "time".into(),
-            Value::String(chrono::Utc::now().to_rfc3339()),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
         );
         line.insert("message".into(), message);
         line.insert("target".into(), Value::String(meta.target().into()));

@@ -1,0 +1,117 @@
+//! Prometheus metrics through the `metrics` facade: one recorder for the process, installed
+//! by the service at start-up (the operator's commands record nothing), rendered as text by
+//! `GET /metrics`. The names, in one place:
+//!
+//! | metric | kind | labels |
+//! |---|---|---|
+//! | `webhooks_total` | counter | `outcome`: queued, duplicate, ignored, unroutable, or the refusal's code |
+//! | `jobs` | gauge | `state` (read from the database at each scrape) |
+//! | `jobs_finished_total` | counter | `outcome`: done, retrying, dead, lease_lost |
+//! | `job_stage_duration_seconds` | histogram | `stage`, `outcome`: ok, error |
+//! | `emails_sent_total` | counter | |
+//! | `emails_failed_total` | counter | `code` |
+//! | `learnworlds_api_calls_total` | counter | `status` (HTTP status, or `network`) |
+//! | `learnworlds_rate_limited_total` | counter | |
+//! | `converter_up` | gauge | 1 when a conversion can be attempted now |
+//! | `queue_oldest_waiting_seconds` | gauge | age of the oldest queued or running job (0: none) |
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const WEBHOOKS: &str = "webhooks_total";
+pub const JOBS: &str = "jobs";
+pub const JOBS_FINISHED: &str = "jobs_finished_total";
+pub const STAGE_DURATION: &str = "job_stage_duration_seconds";
+pub const EMAILS_SENT: &str = "emails_sent_total";
+pub const EMAILS_FAILED: &str = "emails_failed_total";
+/// Recorded by `learnworlds` (a peer module, which spells the same names).
+pub const API_CALLS: &str = "learnworlds_api_calls_total";
+pub const API_RATE_LIMITED: &str = "learnworlds_rate_limited_total";
+pub const CONVERTER_UP: &str = "converter_up";
+pub const QUEUE_AGE: &str = "queue_oldest_waiting_seconds";
+
+/// Stage durations: from a cached bank lookup (milliseconds) to a slow conversion or a
+/// LearnWorlds call waiting out a rate limit (minutes).
+const STAGE_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the process's recorder once (later calls, as in tests that build several
+/// applications in one process, get the same one). None when another recorder was installed.
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(STAGE_DURATION.into()), &STAGE_BUCKETS)
+                .ok()?
+                .install_recorder()
+                .ok()?;
+            describe();
+            Some(handle)
+        })
+        .as_ref()
+}
+
+fn describe() {
+    describe_counter!(WEBHOOKS, "Webhooks answered, by outcome");
+    describe_gauge!(JOBS, "Jobs in the database, by state");
+    describe_counter!(JOBS_FINISHED, "Job attempts finished, by outcome");
+    describe_histogram!(
+        STAGE_DURATION,
+        metrics::Unit::Seconds,
+        "Time one stage of a job took"
+    );
+    describe_counter!(EMAILS_SENT, "Reports the mail server accepted");
+    describe_counter!(EMAILS_FAILED, "Report emails that failed, by error code");
+    describe_counter!(API_CALLS, "LearnWorlds API calls, by HTTP status");
+    describe_counter!(API_RATE_LIMITED, "LearnWorlds API answers 429");
+    describe_gauge!(CONVERTER_UP, "1 when the PDF converter can convert now");
+    describe_gauge!(
+        QUEUE_AGE,
+        metrics::Unit::Seconds,
+        "Age of the oldest queued or running job"
+    );
+}
+
+/// The Prometheus text of every metric; None before `install`.
+pub fn render() -> Option<String> {
+    HANDLE.get().and_then(Option::as_ref).map(|h| h.render())
+}
+
+pub fn webhook(outcome: &'static str) {
+    counter!(WEBHOOKS, "outcome" => outcome).increment(1);
+}
+
+pub fn job_finished(outcome: &'static str) {
+    counter!(JOBS_FINISHED, "outcome" => outcome).increment(1);
+}
+
+pub fn stage_finished(stage: &'static str, ok: bool, took: Duration) {
+    let outcome = if ok { "ok" } else { "error" };
+    histogram!(STAGE_DURATION, "stage" => stage, "outcome" => outcome).record(took.as_secs_f64());
+}
+
+pub fn email_sent() {
+    counter!(EMAILS_SENT).increment(1);
+}
+
+pub fn email_failed(code: &'static str) {
+    counter!(EMAILS_FAILED, "code" => code).increment(1);
+}
+
+/// The gauges read at scrape time: jobs per state, the queue's age, the converter.
+pub fn set_queue<'a>(jobs: impl IntoIterator<Item = (&'a String, &'a i64)>, oldest_s: f64) {
+    for (state, n) in jobs {
+        gauge!(JOBS, "state" => state.clone()).set(*n as f64);
+    }
+    gauge!(QUEUE_AGE).set(oldest_s);
+}
+
+pub fn set_converter_up(up: bool) {
+    gauge!(CONVERTER_UP).set(if up { 1.0 } else { 0.0 });
+}
