@@ -88,8 +88,10 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr} (PORT)"))?;
+        crate::telemetry::metrics::install();
         let context = Arc::new(AppContext {
             guards: Guards::new(&config.server),
+            smtp_probe: Default::default(),
             config,
             store,
             intake,
@@ -131,6 +133,7 @@ impl Application {
         self.log_startup().await;
         let ctx = self.context.clone();
         tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
+        tokio::spawn(flush_refusals(ctx.clone(), stop.clone()));
         let workers = if ctx.queue.deps().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
@@ -171,6 +174,17 @@ impl Application {
         let health = p.converter.health().await;
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");
+        }
+    }
+}
+
+/// Every few seconds, the refusals counted silently in a sampling window that has ended are
+/// logged (`RefusalLog::flush`), so an attack's last minute is not lost.
+async fn flush_refusals(ctx: Arc<AppContext>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => ctx.guards.refusals.flush(),
         }
     }
 }

@@ -1,8 +1,25 @@
 //! The HTTP server's limits: read timeouts, connection caps, webhooks handled at once.
 
+use std::net::IpAddr;
+use std::str::FromStr;
 use std::time::Duration;
 
 use super::{seconds, ConfigError, Source};
+
+fn trusted_proxies(src: &Source) -> Result<Vec<IpNet>, ConfigError> {
+    src.get("TRUSTED_PROXIES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|reason| ConfigError::Invalid {
+                var: "TRUSTED_PROXIES",
+                reason,
+            })
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -22,6 +39,81 @@ pub struct ServerConfig {
     /// `WEBHOOK_MAX_IN_FLIGHT`: authenticated webhooks handled at once; beyond it 503
     /// `overloaded` at once (default 4096). Unauthenticated requests never take one.
     pub max_in_flight: usize,
+    /// `WEBHOOK_RATE_LIMIT_PER_MINUTE`: webhooks accepted per client address per minute (a
+    /// bucket that refills continuously and holds a minute's worth); beyond it 429 with
+    /// `Retry-After` (default 6000, i.e. 100 per second from one address: LearnWorlds posts
+    /// from a handful of addresses, and a school's busiest hour is a few thousand
+    /// submissions in all). 0 switches the limit off (benchmarks).
+    pub rate_limit_per_minute: u32,
+    /// `WEBHOOK_AUTH_FAILURES_PER_MINUTE`: refused signatures (or URL tokens) tolerated per
+    /// client address per minute; beyond it every request from that address is answered 429
+    /// without being checked, until the bucket refills (default 5).
+    pub auth_failures_per_minute: u32,
+    /// `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of the proxies in front of
+    /// the service. Only a request whose peer is one of them has its client taken from
+    /// `X-Forwarded-For` (the nearest address that is not a trusted proxy); otherwise the
+    /// peer is the client. Default: none.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// An address range, `10.0.0.0/8` or a single address (`/32`, `/128` implied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // An IPv4 client may reach a dual-stack socket as ::ffff:a.b.c.d.
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                mask(u32::from(net).into(), 32, self.prefix)
+                    == mask(u32::from(ip).into(), 32, self.prefix)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                mask(u128::from(net), 128, self.prefix) == mask(u128::from(ip), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn mask(bits: u128, width: u8, prefix: u8) -> u128 {
+    if prefix == 0 {
+        0
+    } else {
+        bits >> (width - prefix)
+    }
+}
+
+impl FromStr for IpNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not an address or an address/prefix range"))?;
+        let width = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => width,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= width)
+                .ok_or_else(|| format!("'{s}': the prefix must be 0..={width}"))?,
+        };
+        Ok(Self { addr, prefix })
+    }
 }
 
 impl ServerConfig {
@@ -52,6 +144,37 @@ impl ServerConfig {
             max_connections: at_least_one("HTTP_MAX_CONNECTIONS", 8192)?,
             max_connections_per_ip: at_least_one("HTTP_MAX_CONNECTIONS_PER_IP", 1024)?,
             max_in_flight: at_least_one("WEBHOOK_MAX_IN_FLIGHT", 4096)?,
+            rate_limit_per_minute: src.parse("WEBHOOK_RATE_LIMIT_PER_MINUTE", 6000u32)?,
+            auth_failures_per_minute: at_least_one("WEBHOOK_AUTH_FAILURES_PER_MINUTE", 5)?
+                .try_into()
+                .map_err(|_| ConfigError::Invalid {
+                    var: "WEBHOOK_AUTH_FAILURES_PER_MINUTE",
+                    reason: "is too large".into(),
+                })?,
+            trusted_proxies: trusted_proxies(src)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IpNet;
+
+    #[test]
+    fn ranges_contain_their_addresses_only() {
+        let net: IpNet = "10.1.0.0/16".parse().unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
+        let one: IpNet = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6: IpNet = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains("2001:db8::1".parse().unwrap()));
+        assert!(!v6.contains("2001:db9::1".parse().unwrap()));
+        let all: IpNet = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<IpNet>().is_err());
+        assert!("proxy".parse::<IpNet>().is_err());
     }
 }

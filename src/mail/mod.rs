@@ -59,6 +59,11 @@ impl MailError {
 pub trait MailTransport: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
     fn describe(&self) -> String;
+    /// Readiness: can a message be handed over now? (SMTP: a connection and EHLO.) The
+    /// outbox folder has nothing to probe.
+    async fn check(&self) -> Result<(), MailError> {
+        Ok(())
+    }
 }
 
 /// SMTP when `SMTP_SERVER` is set, else the outbox folder.

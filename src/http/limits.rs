@@ -1,0 +1,196 @@
+//! Who the client is (the socket's peer, or behind a trusted proxy the address it forwarded)
+//! and how many requests it may make: a token bucket per client address.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+
+use crate::config::IpNet;
+
+/// Buckets remembered before full ones (clients quiet for a minute) are forgotten.
+const MAX_TRACKED: usize = 10_000;
+
+/// The client of a request. The peer, unless the peer is a trusted proxy: then the nearest
+/// `X-Forwarded-For` address that is not a trusted proxy itself (read right to left, since
+/// each proxy appends the address it saw and anything to the left may be forged).
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else {
+            // A forged or garbled entry: the last address a trusted hop vouched for.
+            return client;
+        };
+        client = ip;
+        if !is_trusted(ip) {
+            return ip;
+        }
+    }
+    client
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    let host = match hop.strip_prefix('[') {
+        Some(rest) => rest.split(']').next()?,
+        None => hop.rsplit_once(':')?.0,
+    };
+    host.parse().ok()
+}
+
+/// `per_minute` requests per client per minute, in bursts of at most a minute's worth.
+pub struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateLimiter {
+    /// `per_minute` 0: no limit.
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one request's token; Err(how long until the next one) when there is none.
+    pub fn take(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.with_bucket(client, now, |b| {
+            if b.tokens >= 1.0 {
+                b.tokens -= 1.0;
+                true
+            } else {
+                false
+            }
+        })
+    }
+
+    /// Whether a token is left, without taking it.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.with_bucket(client, now, |b| b.tokens >= 1.0)
+    }
+
+    fn with_bucket(
+        &self,
+        client: IpAddr,
+        now: Instant,
+        f: impl FnOnce(&mut Bucket) -> bool,
+    ) -> Result<(), Duration> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute);
+        let per_second = capacity / 60.0;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&client) {
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
+        bucket.tokens = (bucket.tokens + refill).min(capacity);
+        bucket.at = now;
+        if f(bucket) {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_a_trusted_peer() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let proxy: IpAddr = "10.1.2.3".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        let h = headers(&["6.6.6.6, 203.0.113.5"]);
+        assert_eq!(
+            client_ip(stranger, &h, &trusted),
+            stranger,
+            "forged by the client"
+        );
+        assert_eq!(
+            client_ip(proxy, &h, &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap(),
+            "the address the trusted proxy saw, not what the client wrote before it"
+        );
+        let chain = headers(&["203.0.113.5", "10.9.9.9"]);
+        assert_eq!(
+            client_ip(proxy, &chain, &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(proxy, &headers(&[]), &trusted), proxy);
+        assert_eq!(client_ip(proxy, &headers(&["junk"]), &trusted), proxy);
+        assert_eq!(
+            client_ip(proxy, &headers(&["[2001:db8::1]:443"]), &trusted),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &h, &[]),
+            proxy,
+            "nothing trusted by default"
+        );
+    }
+
+    #[test]
+    fn a_bucket_holds_a_minutes_worth_and_refills_continuously() {
+        let limiter = RateLimiter::new(6);
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        let t0 = Instant::now();
+        for _ in 0..6 {
+            assert_eq!(limiter.take(a, t0), Ok(()));
+        }
+        let wait = limiter.take(a, t0).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(9) && wait <= Duration::from_secs(10),
+            "{wait:?}"
+        );
+        assert_eq!(
+            limiter.take(b, t0),
+            Ok(()),
+            "another client has its own bucket"
+        );
+        assert!(limiter.check(a, t0 + Duration::from_secs(5)).is_err());
+        assert_eq!(limiter.take(a, t0 + Duration::from_secs(10)), Ok(()));
+        assert!(RateLimiter::new(0).take(a, t0).is_ok(), "0: no limit");
+    }
+}

@@ -1,0 +1,44 @@
+//! `GET /metrics`: the Prometheus text of `telemetry::metrics`, with the gauges that are read
+//! at scrape time (jobs per state, the queue's age, the converter) brought up to date first.
+//! Behind `ADMIN_TOKEN` (Bearer) when one is set.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::admin::{authorize, Access};
+use super::AppContext;
+use crate::telemetry::metrics;
+
+pub async fn scrape(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = authorize(&ctx, &headers, Access::OpenWithoutToken) {
+        return refused;
+    }
+    match ctx.store.queue_health().await {
+        Ok(health) => metrics::set_queue(
+            &health.jobs,
+            health.oldest_waiting.map_or(0.0, |w| w.age_seconds),
+        ),
+        // The other metrics are still worth a scrape; the stale gauges say nothing new.
+        Err(e) => tracing::warn!(error = %e, "metrics: the queue could not be read"),
+    }
+    metrics::set_converter_up(ctx.queue.deps().converter.health().await.ok);
+    match metrics::render() {
+        Some(text) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder not installed (another recorder owns the process)\n",
+        )
+            .into_response(),
+    }
+}
