@@ -17,6 +17,7 @@ mod hostile;
 mod intake;
 mod lease;
 mod mail;
+mod ops;
 mod poison;
 mod profiles;
 mod properties;
