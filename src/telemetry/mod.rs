@@ -10,8 +10,10 @@ use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogConfig, LogFormat};
@@ -24,22 +26,34 @@ pub fn init(cfg: &LogConfig) {
         "{default},hyper=info,sqlx=warn,h2=info,rustls=info,reqwest=info,tower=info,object_store=info,lettre=info"
     );
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directives));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match cfg.format {
+    match cfg.format {
         // Colour only for a person at a terminal: a file or a pipe gets plain text.
-        LogFormat::Text => builder
-            .with_ansi(colour_allowed(std::io::stderr().is_terminal()))
-            .try_init(),
-        // Span fields recorded as JSON (never the text formatter's ANSI-styled `k=v`), so
-        // each becomes a field of its own in the entry.
-        LogFormat::Json => builder
-            .with_ansi(false)
-            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
-            .event_format(CloudLoggingJson)
-            .try_init(),
-    };
+        LogFormat::Text => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .with_ansi(colour_allowed(std::io::stderr().is_terminal()))
+                .try_init();
+        }
+        LogFormat::Json => {
+            let _ = json_subscriber(filter, std::io::stderr).try_init();
+        }
+    }
+}
+
+/// Span fields recorded as JSON (never the text formatter's ANSI-styled `k=v`), so each
+/// becomes a field of its own in the entry.
+fn json_subscriber<W>(filter: EnvFilter, writer: W) -> impl Subscriber + Send + Sync + 'static
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+        .event_format(CloudLoggingJson)
+        .finish()
 }
 
 /// Colour on a terminal, unless `NO_COLOR` (any non-empty value, https://no-color.org) or
@@ -142,5 +156,58 @@ impl Visit for JsonVisitor<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.0
             .insert(field.name().into(), Value::String(format!("{value:?}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> MakeWriter<'w> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'w self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn span_fields_are_plain_json_fields_of_every_entry_inside_the_span() {
+        let out = Buffer::default();
+        let subscriber = json_subscriber(EnvFilter::new("info"), out.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let job = tracing::info_span!("job", job_id = 7_i64, attempt = 2_u64);
+            let _in_job = job.enter();
+            let stage = tracing::info_span!("stage", stage = %"convert");
+            let _in_stage = stage.enter();
+            tracing::warn!(code = "convert_timeout", "job failed, will retry");
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains("\\u001b"),
+            "{text}"
+        );
+        let entry: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(entry["severity"], "WARNING");
+        assert_eq!(entry["message"], "job failed, will retry");
+        assert_eq!(entry["job_id"], 7);
+        assert_eq!(entry["attempt"], 2);
+        assert_eq!(entry["stage"], "convert");
+        assert_eq!(entry["code"], "convert_timeout");
+        assert!(chrono::DateTime::parse_from_rfc3339(entry["time"].as_str().unwrap()).is_ok());
     }
 }

@@ -535,8 +535,16 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
         .spawn()
         .expect("serve starts");
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let started = wait_for_line(&mut stderr, |v| v["message"] == "webhook-service started");
-    let port = started["port"].as_u64().expect("port logged");
+    let mut all = String::new();
+    let port = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "exited: {all}");
+        all.push_str(&line);
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        if v["message"] == "webhook-service started" {
+            break v["port"].as_u64().expect("port logged");
+        }
+    };
     let http = reqwest::Client::new();
     let r = http
         .post(format!("http://127.0.0.1:{port}/webhook"))
@@ -554,19 +562,19 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 503);
-    let accepted = wait_for_line(&mut stderr, |v| v["message"] == "webhook accepted");
-    assert_eq!(accepted["request_id"], "req-from-the-test-1", "{accepted}");
-    assert_eq!(
-        accepted["path"], "/webhook",
-        "span fields are fields: {accepted}"
-    );
+    // The start-up check runs in the background: wait for its entry before stopping.
+    while !all.contains("\"config check") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "exited: {all}");
+        all.push_str(&line);
+    }
     sigterm(&child);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    std::io::Read::read_to_string(&mut stderr, &mut all).unwrap();
     assert!(child.wait().unwrap().success());
 
-    let mut lines = 0;
-    for line in rest.lines() {
+    let mut accepted = None;
+    let mut config_checks = 0;
+    for line in all.lines() {
         assert!(
             !line.contains('\u{1b}') && !line.contains("\\u001b"),
             "ANSI escape in {line}"
@@ -586,9 +594,24 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
                 "{line}"
             );
         }
-        lines += 1;
+        if v["message"] == "webhook accepted" {
+            accepted = Some(v.clone());
+        }
+        if v["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("config check"))
+        {
+            config_checks += 1;
+        }
     }
-    assert!(lines > 0, "the stop was logged");
+    let accepted = accepted.expect("the webhook was logged");
+    assert_eq!(accepted["request_id"], "req-from-the-test-1", "{accepted}");
+    assert_eq!(
+        accepted["path"], "/webhook",
+        "span fields are fields: {accepted}"
+    );
+    assert!(accepted["job_id"].is_number(), "{accepted}");
+    assert_eq!(config_checks, 1, "one entry for the start-up check: {all}");
 
     // Text logs written to a pipe (a file, a collector) carry no colour.
     let mut child = command(dir.path(), &vars)

@@ -36,19 +36,30 @@ impl std::fmt::Display for CheckReport {
 
 mod bank_runs;
 
-/// The start-up run of the check: problems at ERROR, the rest at INFO.
+/// The start-up run of the check: one log entry, ERROR with every problem when there is one,
+/// else INFO (the full report, one line per route and bank, is `webhook-service config check`).
 pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
     let report = run(&registry).await;
-    for line in &report.lines {
-        match line.strip_prefix("ERROR ") {
-            Some(problem) => tracing::error!(problem = %problem.trim(), "config check"),
-            None => tracing::info!(detail = %line, "config check"),
-        }
+    let problems: Vec<&str> = report
+        .lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("ERROR ").map(str::trim))
+        .collect();
+    let summary = report.lines.first().map(String::as_str).unwrap_or_default();
+    if problems.is_empty() {
+        tracing::info!(
+            errors = 0,
+            summary,
+            "config check passed (`webhook-service config check` prints the full report)"
+        );
+    } else {
+        tracing::error!(
+            errors = report.errors,
+            summary,
+            problems = %problems.join("; "),
+            "config check found problems (`webhook-service config check` prints the full report)"
+        );
     }
-    tracing::info!(
-        errors = report.errors,
-        "config check done (`webhook-service config check` prints it)"
-    );
 }
 
 use bank_runs::{check_bank, samples};
