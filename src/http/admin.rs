@@ -154,13 +154,13 @@ pub enum Access {
     OpenWithoutToken,
 }
 
-/// Ok when the request may see an operator endpoint: `Authorization: Bearer <ADMIN_TOKEN>`,
-/// compared in constant time.
-pub fn authorize(ctx: &AppContext, headers: &HeaderMap, access: Access) -> Result<(), Response> {
+/// None when the request may see an operator endpoint (`Authorization: Bearer
+/// <ADMIN_TOKEN>`, compared in constant time), else the answer refusing it.
+pub fn refusal(ctx: &AppContext, headers: &HeaderMap, access: Access) -> Option<Response> {
     let Some(expected) = &ctx.config.admin_token else {
         return match access {
-            Access::OpenWithoutToken => Ok(()),
-            Access::RequiresToken => Err(error(
+            Access::OpenWithoutToken => None,
+            Access::RequiresToken => Some(error(
                 StatusCode::NOT_FOUND,
                 "admin_disabled",
                 "set ADMIN_TOKEN to enable the operator endpoints",
@@ -175,18 +175,18 @@ pub fn authorize(ctx: &AppContext, headers: &HeaderMap, access: Access) -> Resul
     let given_hash = <sha2::Sha256 as sha2::Digest>::digest(given.as_bytes());
     let expected_hash = <sha2::Sha256 as sha2::Digest>::digest(expected.expose().as_bytes());
     if !bool::from(given_hash.ct_eq(&expected_hash)) {
-        return Err(error(
+        return Some(error(
             StatusCode::UNAUTHORIZED,
             "invalid_admin_token",
             "Authorization: Bearer <ADMIN_TOKEN> required",
         ));
     }
-    Ok(())
+    None
 }
 
 /// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
 pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = authorize(&ctx, &headers, Access::RequiresToken) {
+    if let Some(refused) = refusal(&ctx, &headers, Access::RequiresToken) {
         return refused;
     }
     match ctx.store.status(20).await {

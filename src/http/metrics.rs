@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::admin::{authorize, Access};
+use super::admin::{refusal, Access};
 use super::AppContext;
 use crate::telemetry::metrics;
 
 pub async fn scrape(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = authorize(&ctx, &headers, Access::OpenWithoutToken) {
+    if let Some(refused) = refusal(&ctx, &headers, Access::OpenWithoutToken) {
         return refused;
     }
     match ctx.store.queue_health().await {

@@ -9,16 +9,17 @@ use crate::mail::MailTransport;
 /// How long one SMTP answer stands.
 pub const SMTP_PROBE_PERIOD: Duration = Duration::from_secs(60);
 
+/// An answer: when (monotonic, for its age; and the wall clock, to show), and what.
+type Answered = (
+    Instant,
+    chrono::DateTime<chrono::Utc>,
+    Result<String, String>,
+);
+
 /// The latest SMTP answer, and when it was had.
 #[derive(Default)]
 pub struct SmtpProbe {
-    last: Mutex<
-        Option<(
-            Instant,
-            chrono::DateTime<chrono::Utc>,
-            Result<String, String>,
-        )>,
-    >,
+    last: Mutex<Option<Answered>>,
     /// One probe at a time; concurrent readiness probes wait for its answer.
     probing: tokio::sync::Mutex<()>,
 }

@@ -380,8 +380,23 @@ async fn a_dead_job_fails_status_until_it_is_retried_and_a_delivered_report_can_
 
     // The mail server is fixed; the operator requeues; the report is delivered once.
     app.smtp.start_on_port();
-    let json = json_of(&run(dir, &vars, &["requeue", "--job", "1", "--json"]));
+    let none = json_of(&run(
+        dir,
+        &vars,
+        &["requeue", "--code", "bank_missing", "--json"],
+    ));
+    assert_eq!(
+        none["jobs"],
+        serde_json::json!([]),
+        "no dead job of that code: {none}"
+    );
+    let json = json_of(&run(
+        dir,
+        &vars,
+        &["requeue", "--code", "smtp_unavailable", "--json"],
+    ));
     assert_eq!(json["ok"], true, "{json}");
+    assert_eq!(json["jobs"][0]["job_id"], 1);
     assert_eq!(json["jobs"][0]["was"], "dead");
     let again = run(dir, &vars, &["requeue", "--job", "1"]);
     assert_eq!(again.status.code(), Some(1), "a queued job is not dead");
