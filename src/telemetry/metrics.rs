@@ -14,6 +14,7 @@
 //! | `learnworlds_rate_limited_total` | counter | |
 //! | `converter_up` | gauge | 1 when a conversion can be attempted now |
 //! | `queue_oldest_waiting_seconds` | gauge | age of the oldest queued or running job (0: none) |
+//! | `http_connections_refused_total` | counter | connections closed at once for a connection cap |
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub const API_CALLS: &str = "learnworlds_api_calls_total";
 pub const API_RATE_LIMITED: &str = "learnworlds_rate_limited_total";
 pub const CONVERTER_UP: &str = "converter_up";
 pub const QUEUE_AGE: &str = "queue_oldest_waiting_seconds";
+pub const CONNECTIONS_REFUSED: &str = "http_connections_refused_total";
 
 /// Stage durations: from a cached bank lookup (milliseconds) to a slow conversion or a
 /// LearnWorlds call waiting out a rate limit (minutes).
@@ -71,6 +73,10 @@ fn describe() {
     describe_counter!(API_CALLS, "LearnWorlds API calls, by HTTP status");
     describe_counter!(API_RATE_LIMITED, "LearnWorlds API answers 429");
     describe_gauge!(CONVERTER_UP, "1 when the PDF converter can convert now");
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections refused for HTTP_MAX_CONNECTIONS or HTTP_MAX_CONNECTIONS_PER_IP"
+    );
     describe_gauge!(
         QUEUE_AGE,
         metrics::Unit::Seconds,
@@ -94,6 +100,10 @@ pub fn job_finished(outcome: &'static str) {
 pub fn stage_finished(stage: &'static str, ok: bool, took: Duration) {
     let outcome = if ok { "ok" } else { "error" };
     histogram!(STAGE_DURATION, "stage" => stage, "outcome" => outcome).record(took.as_secs_f64());
+}
+
+pub fn connection_refused() {
+    counter!(CONNECTIONS_REFUSED).increment(1);
 }
 
 pub fn email_sent() {
