@@ -39,10 +39,10 @@ impl SmtpProbe {
         if let Some(answer) = self.fresh() {
             return answer;
         }
-        let result = match mailer.check().await {
-            Ok(()) => Ok(format!("{}: connected, EHLO answered", mailer.describe())),
-            Err(e) => Err(format!("{}: {} ({})", mailer.describe(), e, e.code())),
-        };
+        let result = mailer
+            .check()
+            .await
+            .map_err(|e| format!("{}: {} ({})", mailer.describe(), e, e.code()));
         let now = chrono::Utc::now();
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((Instant::now(), now, result.clone()));

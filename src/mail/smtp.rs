@@ -55,9 +55,9 @@ impl MailTransport for SmtpTransport {
     }
 
     /// Connects, says EHLO (and STARTTLS where configured), and quits; sends nothing.
-    async fn check(&self) -> Result<(), MailError> {
+    async fn check(&self) -> Result<String, MailError> {
         match self.inner.test_connection().await {
-            Ok(true) => Ok(()),
+            Ok(true) => Ok(format!("{}: connected, EHLO answered", self.describe)),
             Ok(false) => Err(MailError::Transient(
                 "the server did not answer EHLO".into(),
             )),

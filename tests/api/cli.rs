@@ -694,3 +694,47 @@ fn replace_in_docx(docx: &[u8], from: &str, to: &str) -> Vec<u8> {
     }
     out.finish().unwrap().into_inner()
 }
+
+/// On a terminal (util-linux `script` gives the command one), `status` colours its verdict;
+/// `NO_COLOR` turns that off.
+#[tokio::test]
+async fn status_is_coloured_on_a_terminal_unless_no_color_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::create(dir.path()).await;
+    Store::connect(&database.url).await.unwrap().close().await;
+    let on_a_terminal = |no_color: Option<&str>| {
+        let mut cmd = command(
+            dir.path(),
+            &[
+                ("DATABASE_URL", database.url.clone()),
+                ("DATA_DIR", dir.path().display().to_string()),
+            ],
+        );
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let line = format!("{} status", env!("CARGO_BIN_EXE_webhook-service"));
+        let out = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_clear()
+            .envs(
+                cmd.get_envs()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+            )
+            .current_dir(dir.path())
+            .output()
+            .expect("util-linux script runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let coloured = on_a_terminal(None);
+    assert!(
+        coloured.contains("no failures") && coloured.contains("\u{1b}[32m"),
+        "{coloured:?}"
+    );
+    let plain = on_a_terminal(Some("1"));
+    assert!(
+        plain.contains("no failures") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
+}
