@@ -6,19 +6,27 @@ use std::time::Duration;
 
 use super::{seconds, ConfigError, Source};
 
-fn trusted_proxies(src: &Source) -> Result<Vec<IpNet>, ConfigError> {
-    src.get("TRUSTED_PROXIES")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse().map_err(|reason| ConfigError::Invalid {
+fn trusted_proxies(src: &Source) -> Result<TrustedProxies, ConfigError> {
+    let Some(list) = src.get("TRUSTED_PROXIES") else {
+        return Ok(TrustedProxies {
+            any_peer: src.get("K_SERVICE").is_some(),
+            nets: Vec::new(),
+        });
+    };
+    let mut trusted = TrustedProxies::default();
+    for entry in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if entry == "*" {
+            trusted.any_peer = true;
+            continue;
+        }
+        trusted
+            .nets
+            .push(entry.parse().map_err(|reason| ConfigError::Invalid {
                 var: "TRUSTED_PROXIES",
                 reason,
-            })
-        })
-        .collect()
+            })?);
+    }
+    Ok(trusted)
 }
 
 #[derive(Debug, Clone)]
@@ -49,11 +57,30 @@ pub struct ServerConfig {
     /// client address per minute; beyond it every request from that address is answered 429
     /// without being checked, until the bucket refills (default 5).
     pub auth_failures_per_minute: u32,
-    /// `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of the proxies in front of
-    /// the service. Only a request whose peer is one of them has its client taken from
-    /// `X-Forwarded-For` (the nearest address that is not a trusted proxy); otherwise the
-    /// peer is the client. Default: none.
-    pub trusted_proxies: Vec<IpNet>,
+    /// `TRUSTED_PROXIES`: the proxies in front of the service, whose `X-Forwarded-For` names
+    /// the client (see [`TrustedProxies`]).
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of the proxies in front of the
+/// service, or `*`. Only a request whose peer is a trusted proxy has its client taken from
+/// `X-Forwarded-For`: the nearest address that is not a listed proxy. `*` trusts whatever peer
+/// for one hop (the rightmost address, the one the proxy itself saw): for a platform whose
+/// front end is the only way in and whose addresses are not published. Default: none; on
+/// Cloud Run (`K_SERVICE` set) `*`, since every request arrives through Google's front end —
+/// without it every client would share the front end's address, and one client's refused
+/// signatures would hold back the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies {
+    /// `*`: any peer is a proxy, for one hop.
+    pub any_peer: bool,
+    pub nets: Vec<IpNet>,
+}
+
+impl TrustedProxies {
+    pub fn lists(&self, ip: IpAddr) -> bool {
+        self.nets.iter().any(|n| n.contains(ip))
+    }
 }
 
 /// An address range, `10.0.0.0/8` or a single address (`/32`, `/128` implied).
@@ -159,6 +186,39 @@ impl ServerConfig {
 #[cfg(test)]
 mod tests {
     use super::IpNet;
+    use crate::config::{Config, Source};
+
+    fn proxies(pairs: &[(&str, &str)]) -> super::TrustedProxies {
+        let mut all = vec![("WEBHOOK_SECRET", "s3cret-signature")];
+        all.extend_from_slice(pairs);
+        Config::from_source(&Source::from_pairs(all.iter().copied()))
+            .unwrap()
+            .server
+            .trusted_proxies
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_none_and_to_the_front_end_on_cloud_run() {
+        assert_eq!(proxies(&[]), Default::default());
+        assert!(proxies(&[("K_SERVICE", "webhook-service")]).any_peer);
+        let listed = proxies(&[
+            ("K_SERVICE", "x"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ]);
+        assert!(!listed.any_peer, "an explicit list replaces the default");
+        assert!(listed.lists("10.9.8.7".parse().unwrap()));
+        assert!(proxies(&[("TRUSTED_PROXIES", "*")]).any_peer);
+        let err = Config::from_source(&Source::from_pairs([
+            ("WEBHOOK_SECRET", "s3cret-signature"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("TRUSTED_PROXIES") && err.contains("proxy.internal"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn ranges_contain_their_addresses_only() {

@@ -11,7 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::warn;
 
 use super::limits::RateLimiter;
-use crate::config::{IpNet, ServerConfig};
+use crate::config::{ServerConfig, TrustedProxies};
 
 /// One log line per client address per this period, however many refusals.
 pub const REFUSAL_LOG_PERIOD: Duration = Duration::from_secs(60);
@@ -31,7 +31,7 @@ pub struct Guards {
     /// minute per few tries.
     pub auth_failures: RateLimiter,
     /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Vec<IpNet>,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Guards {

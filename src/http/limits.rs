@@ -8,17 +8,18 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
-use crate::config::IpNet;
+use crate::config::TrustedProxies;
 
 /// Buckets remembered before full ones (clients quiet for a minute) are forgotten.
 const MAX_TRACKED: usize = 10_000;
 
 /// The client of a request. The peer, unless the peer is a trusted proxy: then the nearest
-/// `X-Forwarded-For` address that is not a trusted proxy itself (read right to left, since
-/// each proxy appends the address it saw and anything to the left may be forged).
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(peer) {
+/// `X-Forwarded-For` address that is not a listed proxy itself (read right to left, since
+/// each proxy appends the address it saw and anything to the left may be forged). With `*`
+/// any peer is trusted, for the one hop it wrote.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.lists(ip);
+    if !(trusted.any_peer || is_trusted(peer)) {
         return peer;
     }
     let hops: Vec<&str> = headers
@@ -136,9 +137,16 @@ mod tests {
         h
     }
 
+    fn listed(nets: &[&str]) -> TrustedProxies {
+        TrustedProxies {
+            any_peer: false,
+            nets: nets.iter().map(|n| n.parse().unwrap()).collect(),
+        }
+    }
+
     #[test]
     fn forwarded_addresses_count_only_from_a_trusted_peer() {
-        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let trusted = listed(&["10.0.0.0/8"]);
         let proxy: IpAddr = "10.1.2.3".parse().unwrap();
         let stranger: IpAddr = "198.51.100.9".parse().unwrap();
         let h = headers(&["6.6.6.6, 203.0.113.5"]);
@@ -164,10 +172,26 @@ mod tests {
             "2001:db8::1".parse::<IpAddr>().unwrap()
         );
         assert_eq!(
-            client_ip(proxy, &h, &[]),
+            client_ip(proxy, &h, &listed(&[])),
             proxy,
             "nothing trusted by default"
         );
+    }
+
+    #[test]
+    fn any_peer_is_trusted_for_the_one_hop_it_wrote() {
+        let front_end = TrustedProxies {
+            any_peer: true,
+            nets: Vec::new(),
+        };
+        let peer: IpAddr = "169.254.1.1".parse().unwrap();
+        let h = headers(&["6.6.6.6, 203.0.113.5"]);
+        assert_eq!(
+            client_ip(peer, &h, &front_end),
+            "203.0.113.5".parse::<IpAddr>().unwrap(),
+            "what the client wrote itself is never taken"
+        );
+        assert_eq!(client_ip(peer, &headers(&[]), &front_end), peer);
     }
 
     #[test]
