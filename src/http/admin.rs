@@ -109,7 +109,7 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
     checks.insert("profiles".into(), profiles_check);
     // Informative too: a mail server that refuses now, or dead jobs, are the operator's to
     // fix; the service keeps taking webhooks (they wait in the queue) meanwhile.
-    let smtp = ctx.smtp_probe.check(deps.mailer.as_ref()).await;
+    let smtp = ctx.smtp_probe.check(&ctx.queue).await;
     checks.insert(
         "smtp".into(),
         json!({

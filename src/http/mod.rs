@@ -36,7 +36,7 @@ pub struct AppContext {
     /// Webhook slots, rate limits and the refusal log (see `guard`).
     pub guards: guard::Guards,
     /// The mail server's readiness, asked at most once a minute.
-    pub smtp_probe: probes::SmtpProbe,
+    pub smtp_probe: Arc<probes::SmtpProbe>,
 }
 
 /// The routes. Served by `server::serve`, which caps connections, times out slow headers and

@@ -133,6 +133,36 @@ async fn readiness_says_smtp_answers_when_it_does() {
     assert!(app.smtp.received().is_empty(), "a probe sends nothing");
 }
 
+#[tokio::test]
+async fn a_mail_server_that_never_answers_does_not_hold_up_readiness() {
+    // Accepts connections (the kernel's backlog) and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let app = spawn_app_with(Setup {
+        vars: vec![("SMTP_PORT", port.to_string())],
+        ..Default::default()
+    })
+    .await;
+    let r = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.unwrap();
+    let smtp = &body["checks"]["smtp"];
+    assert_eq!(smtp["ok"], false, "{body}");
+    assert!(
+        smtp["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has not answered"),
+        "answered from the probe still waiting, not after SMTP_TIMEOUT_SECONDS: {body}"
+    );
+    drop(silent);
+}
+
 fn second_submission() -> String {
     let mut event: Value = serde_json::from_str(&automation_body()).unwrap();
     event["submission"]["id"] = "664fa0a1b2c3d4e5f6a7b8c1".into();
