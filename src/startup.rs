@@ -161,6 +161,9 @@ impl Application {
             storage = %p.storage.describe(),
             email = %p.mailer.describe(),
             workers = ctx.config.queue.workers,
+            webhook_rate_limit_per_minute = ctx.config.server.rate_limit_per_minute,
+            auth_failures_per_minute = ctx.config.server.auth_failures_per_minute,
+            trusted_proxies = %describe_proxies(&ctx.config.server.trusted_proxies),
             "webhook-service started"
         );
         if ctx.config.mail.smtp.is_none() {
@@ -175,6 +178,19 @@ impl Application {
         if !health.ok {
             warn!(detail = %health.detail, "the PDF converter is not usable");
         }
+    }
+}
+
+/// `TRUSTED_PROXIES` as the start-up line shows it.
+fn describe_proxies(p: &crate::config::TrustedProxies) -> String {
+    let mut parts: Vec<String> = p.nets.iter().map(ToString::to_string).collect();
+    if p.any_peer {
+        parts.insert(0, "* (any peer, one hop)".into());
+    }
+    if parts.is_empty() {
+        "none (the socket's peer is the client)".into()
+    } else {
+        parts.join(", ")
     }
 }
 

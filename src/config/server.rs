@@ -118,6 +118,12 @@ fn mask(bits: u128, width: u8, prefix: u8) -> u128 {
     }
 }
 
+impl std::fmt::Display for IpNet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
 impl FromStr for IpNet {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
