@@ -180,6 +180,9 @@ fn print_status(report: &StatusReport, query: &StatusQuery, out: Out) {
 fn describe(id: i64, outcome: &ActionOutcome, done: &str) -> String {
     match outcome {
         ActionOutcome::Done { was } => format!("job {id}: {done} (was {was})"),
+        ActionOutcome::NotApplicable { state } if state == "done" => format!(
+            "job {id}: left alone, it is done (delivered; `resend --job {id}` emails it again)"
+        ),
         ActionOutcome::NotApplicable { state } => format!("job {id}: left alone, it is {state}"),
         ActionOutcome::Unknown => format!("job {id}: no such job"),
     }

@@ -5,7 +5,9 @@ mod health;
 mod intake;
 mod jobs;
 mod lease;
+mod lists;
 mod operator;
+mod resends;
 mod status;
 
 use std::path::PathBuf;
@@ -20,11 +22,10 @@ pub use crate::domain::event::NewEvent;
 pub use intake::{Inserted, IntakeWriter};
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
-pub use operator::{ActionOutcome, DeliveredJob, Requeue};
-pub use status::{
-    Delivery, JobSummary, QueueHealth, StatusQuery, StatusReport, UnroutableSummary, WaitingJob,
-    UNROUTABLE_KIND,
-};
+pub use lists::{Delivery, QueueHealth, UnroutableSummary, WaitingJob, UNROUTABLE_KIND};
+pub use operator::{ActionOutcome, Requeue};
+pub use resends::DeliveredJob;
+pub use status::{JobSummary, StatusQuery, StatusReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
