@@ -1,6 +1,6 @@
-//! `GET /metrics`: the Prometheus text of `telemetry::metrics`, with the gauges that are read
-//! at scrape time (jobs per state, the queue's age, the converter) brought up to date first.
-//! Behind `ADMIN_TOKEN` (Bearer) when one is set.
+//! `GET /metrics`: the Prometheus text of `telemetry::metrics`, with the gauges read at scrape
+//! time from this service's database and converter (jobs per state, the queue's age, the
+//! converter). Behind `ADMIN_TOKEN` (Bearer) when one is set.
 
 use std::sync::Arc;
 
@@ -16,16 +16,17 @@ pub async fn scrape(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> R
     if let Some(refused) = refusal(&ctx, &headers, Access::OpenWithoutToken) {
         return refused;
     }
+    let mut gauges = metrics::Gauges::default();
     match ctx.store.queue_health().await {
-        Ok(health) => metrics::set_queue(
-            &health.jobs,
-            health.oldest_waiting.map_or(0.0, |w| w.age_seconds),
-        ),
-        // The other metrics are still worth a scrape; the stale gauges say nothing new.
+        Ok(health) => {
+            gauges.jobs = health.jobs.into_iter().collect();
+            gauges.oldest_waiting_s = health.oldest_waiting.map_or(0.0, |w| w.age_seconds);
+        }
+        // The other metrics are still worth a scrape.
         Err(e) => tracing::warn!(error = %e, "metrics: the queue could not be read"),
     }
-    metrics::set_converter_up(ctx.queue.deps().converter.health().await.ok);
-    match metrics::render() {
+    gauges.converter_up = ctx.queue.deps().converter.health().await.ok;
+    match metrics::render(&gauges) {
         Some(text) => (
             StatusCode::OK,
             [(

@@ -1,6 +1,8 @@
 //! Prometheus metrics through the `metrics` facade: one recorder for the process, installed
 //! by the service at start-up (the operator's commands record nothing), rendered as text by
-//! `GET /metrics`. The names, in one place:
+//! `GET /metrics`, followed by the gauges read from the service's own database at each scrape
+//! ([`Gauges`], written here rather than kept in the process-wide recorder). The names, in
+//! one place:
 //!
 //! | metric | kind | labels |
 //! |---|---|---|
@@ -19,7 +21,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{counter, describe_counter, describe_histogram, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const WEBHOOKS: &str = "webhooks_total";
@@ -61,7 +63,6 @@ pub fn install() -> Option<&'static PrometheusHandle> {
 
 fn describe() {
     describe_counter!(WEBHOOKS, "Webhooks answered, by outcome");
-    describe_gauge!(JOBS, "Jobs in the database, by state");
     describe_counter!(JOBS_FINISHED, "Job attempts finished, by outcome");
     describe_histogram!(
         STAGE_DURATION,
@@ -72,21 +73,47 @@ fn describe() {
     describe_counter!(EMAILS_FAILED, "Report emails that failed, by error code");
     describe_counter!(API_CALLS, "LearnWorlds API calls, by HTTP status");
     describe_counter!(API_RATE_LIMITED, "LearnWorlds API answers 429");
-    describe_gauge!(CONVERTER_UP, "1 when the PDF converter can convert now");
     describe_counter!(
         CONNECTIONS_REFUSED,
         "Connections refused for HTTP_MAX_CONNECTIONS or HTTP_MAX_CONNECTIONS_PER_IP"
     );
-    describe_gauge!(
-        QUEUE_AGE,
-        metrics::Unit::Seconds,
-        "Age of the oldest queued or running job"
-    );
 }
 
-/// The Prometheus text of every metric; None before `install`.
-pub fn render() -> Option<String> {
-    HANDLE.get().and_then(Option::as_ref).map(|h| h.render())
+/// The gauges read at scrape time: jobs per state, the queue's age, the converter.
+#[derive(Debug, Clone, Default)]
+pub struct Gauges {
+    pub jobs: Vec<(String, i64)>,
+    pub oldest_waiting_s: f64,
+    pub converter_up: bool,
+}
+
+/// The Prometheus text of every metric, then `gauges`; None before `install`.
+pub fn render(gauges: &Gauges) -> Option<String> {
+    use std::fmt::Write;
+    let mut text = HANDLE.get().and_then(Option::as_ref)?.render();
+    let mut gauge = |name: &str, help: &str, samples: &[(String, f64)]| {
+        let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(text, "{name}{labels} {value}");
+        }
+    };
+    let jobs: Vec<(String, f64)> = gauges
+        .jobs
+        .iter()
+        .map(|(state, n)| (format!("{{state=\"{state}\"}}"), *n as f64))
+        .collect();
+    gauge(JOBS, "Jobs in the database, by state", &jobs);
+    gauge(
+        QUEUE_AGE,
+        "Age of the oldest queued or running job, in seconds (0: none)",
+        &[(String::new(), gauges.oldest_waiting_s)],
+    );
+    gauge(
+        CONVERTER_UP,
+        "1 when the PDF converter can convert now",
+        &[(String::new(), if gauges.converter_up { 1.0 } else { 0.0 })],
+    );
+    Some(text)
 }
 
 pub fn webhook(outcome: &'static str) {
@@ -112,16 +139,4 @@ pub fn email_sent() {
 
 pub fn email_failed(code: &'static str) {
     counter!(EMAILS_FAILED, "code" => code).increment(1);
-}
-
-/// The gauges read at scrape time: jobs per state, the queue's age, the converter.
-pub fn set_queue<'a>(jobs: impl IntoIterator<Item = (&'a String, &'a i64)>, oldest_s: f64) {
-    for (state, n) in jobs {
-        gauge!(JOBS, "state" => state.clone()).set(*n as f64);
-    }
-    gauge!(QUEUE_AGE).set(oldest_s);
-}
-
-pub fn set_converter_up(up: bool) {
-    gauge!(CONVERTER_UP).set(if up { 1.0 } else { 0.0 });
 }

@@ -257,3 +257,17 @@ async fn webhooks_beyond_the_per_client_limit_get_429_with_retry_after() {
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "rate_limited");
     assert_eq!(app.count("events").await, 1);
 }
+
+#[tokio::test]
+async fn without_an_admin_token_metrics_are_open_and_the_status_view_is_not() {
+    let app = spawn_app_with(Setup::default()).await;
+    let get = |path: &str| app.http.get(format!("{}{path}", app.address)).send();
+    let metrics = get("/metrics").await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+    assert!(metrics
+        .text()
+        .await
+        .unwrap()
+        .contains("jobs{state=\"queued\"} 0"));
+    assert_eq!(get("/admin/status").await.unwrap().status().as_u16(), 404);
+}
