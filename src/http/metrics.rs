@@ -25,7 +25,9 @@ pub async fn scrape(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> R
         // The other metrics are still worth a scrape.
         Err(e) => tracing::warn!(error = %e, "metrics: the queue could not be read"),
     }
-    gauges.converter_up = ctx.queue.deps().converter.health().await.ok;
+    let converter = &ctx.queue.deps().converter;
+    gauges.converter_up = converter.health().await.ok;
+    gauges.pool = converter.pool_stats();
     match metrics::render(&gauges) {
         Some(text) => (
             StatusCode::OK,

@@ -15,6 +15,9 @@
 //! | `learnworlds_api_calls_total` | counter | `status` (HTTP status, or `network`) |
 //! | `learnworlds_rate_limited_total` | counter | |
 //! | `converter_up` | gauge | 1 when a conversion can be attempted now |
+//! | `converter_instances` | gauge | `state`: starting, idle, busy, down (the LibreOffice pool) |
+//! | `converter_queued`, `converter_peak_rss_bytes` | gauge | the pool's waiting documents, its largest instance |
+//! | `converter_{conversions,retried,replaced,recycled}_total` | counter | the pool's own counts |
 //! | `queue_oldest_waiting_seconds` | gauge | age of the oldest queued or running job (0: none) |
 //! | `http_connections_refused_total` | counter | connections closed at once for a connection cap |
 
@@ -85,6 +88,8 @@ pub struct Gauges {
     pub jobs: Vec<(String, i64)>,
     pub oldest_waiting_s: f64,
     pub converter_up: bool,
+    /// The LibreOffice pool, when the converter is one.
+    pub pool: Option<office_convert::PoolStats>,
 }
 
 /// The Prometheus text of every metric, then `gauges`; None before `install`.
@@ -113,6 +118,65 @@ pub fn render(gauges: &Gauges) -> Option<String> {
         "1 when the PDF converter can convert now",
         &[(String::new(), if gauges.converter_up { 1.0 } else { 0.0 })],
     );
+    if let Some(pool) = &gauges.pool {
+        use office_convert::InstanceState as S;
+        let states = [
+            (S::Starting, "starting"),
+            (S::Idle, "idle"),
+            (S::Busy, "busy"),
+            (S::Down, "down"),
+        ];
+        let instances: Vec<(String, f64)> = states
+            .iter()
+            .map(|(state, name)| {
+                let n = pool.instances.iter().filter(|i| i.state == *state).count();
+                (format!("{{state=\"{name}\"}}"), n as f64)
+            })
+            .collect();
+        gauge(
+            "converter_instances",
+            "LibreOffice instances of the pool, by state",
+            &instances,
+        );
+        gauge(
+            "converter_queued",
+            "Documents waiting for a LibreOffice instance",
+            &[(String::new(), pool.queued as f64)],
+        );
+        let peak = pool.instances.iter().map(|i| i.peak_rss_bytes).max();
+        gauge(
+            "converter_peak_rss_bytes",
+            "Highest resident memory of any LibreOffice instance",
+            &[(String::new(), peak.unwrap_or(0) as f64)],
+        );
+        for (name, help, n) in [
+            (
+                "converter_conversions_total",
+                "Conversions the pool completed",
+                pool.completed,
+            ),
+            (
+                "converter_retried_total",
+                "Conversions re-run after their instance was lost",
+                pool.retried,
+            ),
+            (
+                "converter_replaced_total",
+                "Instances killed after a crash, hang or memory overrun",
+                pool.replaced,
+            ),
+            (
+                "converter_recycled_total",
+                "Instances replaced after their conversion budget or memory growth",
+                pool.recycled,
+            ),
+        ] {
+            let _ = writeln!(
+                text,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {n}"
+            );
+        }
+    }
     Some(text)
 }
 

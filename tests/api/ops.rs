@@ -71,6 +71,16 @@ async fn metrics_after_a_delivery_count_the_webhook_the_stages_the_email_and_the
     assert_eq!(sample(&text, "jobs{state=\"dead\"}"), Some(0.0));
     assert_eq!(sample(&text, "queue_oldest_waiting_seconds"), Some(0.0));
     assert_eq!(sample(&text, "converter_up"), Some(1.0));
+    // The pool's own figures (the shared pool converted this report, at least).
+    assert!(
+        sample(&text, "converter_conversions_total").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    let alive = ["idle", "busy"]
+        .iter()
+        .filter_map(|s| sample(&text, &format!("converter_instances{{state=\"{s}\"}}")))
+        .sum::<f64>();
+    assert!(alive >= 1.0, "{text}");
     assert!(text.contains("# HELP webhooks_total"), "described: {text}");
 }
 
