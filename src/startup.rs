@@ -145,6 +145,7 @@ impl Application {
             tokio::spawn(async {})
         };
         server::serve(self.listener, self.router, &ctx.config.server, stop.clone()).await;
+        ctx.guards.refusals.flush_all();
         workers.await.context("worker pool failed")?;
         ctx.store.close().await;
         info!("stopped");
@@ -195,7 +196,8 @@ fn describe_proxies(p: &crate::config::TrustedProxies) -> String {
 }
 
 /// Every few seconds, the refusals counted silently in a sampling window that has ended are
-/// logged (`RefusalLog::flush`), so an attack's last minute is not lost.
+/// logged (`RefusalLog::flush`), so an attack's last minute is not lost (at shutdown,
+/// `run_until` logs the rest).
 async fn flush_refusals(ctx: Arc<AppContext>, stop: CancellationToken) {
     loop {
         tokio::select! {

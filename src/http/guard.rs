@@ -75,17 +75,27 @@ impl RefusalLog {
     /// Logs the refusals counted silently in windows that have ended, so the last minute of
     /// an attack is reported even when no refusal follows it. Called every few seconds.
     pub fn flush(&self) {
-        for (client, reason, count) in self.due(Instant::now()) {
+        self.log(self.due(Instant::now(), false));
+    }
+
+    /// At shutdown: every count not logged yet, whether its window has ended or not.
+    pub fn flush_all(&self) {
+        self.log(self.due(Instant::now(), true));
+    }
+
+    fn log(&self, due: Vec<(IpAddr, &'static str, u64)>) {
+        for (client, reason, count) in due {
             warn!(%client, reason, refusals = count, "webhooks refused (one line per client per minute)");
         }
     }
 
-    /// Windows ended by `now` with refusals not logged yet: (client, latest reason, count).
-    fn due(&self, now: Instant) -> Vec<(IpAddr, &'static str, u64)> {
+    /// Windows ended by `now` (all of them with `all`) with refusals not logged yet: (client,
+    /// latest reason, count).
+    fn due(&self, now: Instant, all: bool) -> Vec<(IpAddr, &'static str, u64)> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::new();
         for (client, w) in seen.iter_mut() {
-            if w.unlogged > 0 && now.duration_since(w.logged_at) >= REFUSAL_LOG_PERIOD {
+            if w.unlogged > 0 && (all || now.duration_since(w.logged_at) >= REFUSAL_LOG_PERIOD) {
                 out.push((*client, w.reason, w.unlogged));
                 w.logged_at = now;
                 w.unlogged = 0;
@@ -172,22 +182,28 @@ mod tests {
             log.count(a, "rate_limited", t0 + Duration::from_millis(i));
         }
         assert!(
-            log.due(t0 + REFUSAL_LOG_PERIOD / 2).is_empty(),
+            log.due(t0 + REFUSAL_LOG_PERIOD / 2, false).is_empty(),
             "the window is still open"
         );
         assert_eq!(
-            log.due(t0 + REFUSAL_LOG_PERIOD),
+            log.due(t0 + REFUSAL_LOG_PERIOD, false),
             vec![(a, "rate_limited", 40)],
             "the silent 40 are reported when the window ends"
         );
         assert!(
-            log.due(t0 + REFUSAL_LOG_PERIOD * 3).is_empty(),
+            log.due(t0 + REFUSAL_LOG_PERIOD * 3, false).is_empty(),
             "reported once"
         );
         assert_eq!(
             log.count(a, "invalid_signature", t0 + REFUSAL_LOG_PERIOD * 3),
             Some(1),
             "a quiet client starts a new window with a line of its own"
+        );
+        log.count(a, "invalid_signature", t0 + REFUSAL_LOG_PERIOD * 3);
+        assert_eq!(
+            log.due(t0 + REFUSAL_LOG_PERIOD * 3, true),
+            vec![(a, "invalid_signature", 1)],
+            "at shutdown, an open window's count too"
         );
     }
 }

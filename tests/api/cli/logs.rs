@@ -51,6 +51,18 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 503);
+    // Three wrong signatures: the first is logged at once, the other two are counted silently
+    // and must not be lost when the service stops before the minute is over.
+    for _ in 0..3 {
+        let r = http
+            .post(format!("http://127.0.0.1:{port}/webhook"))
+            .header("Learnworlds-Webhook-Signature", "v1=wrong-signature-1")
+            .body(automation_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+    }
     // The start-up check runs in the background: wait for its entry before stopping.
     while !all.contains("\"config check") {
         let mut line = String::new();
@@ -63,6 +75,7 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
 
     let mut accepted = None;
     let mut config_checks = 0;
+    let mut refusals = Vec::new();
     for line in all.lines() {
         assert!(
             !line.contains('\u{1b}') && !line.contains("\\u001b"),
@@ -83,6 +96,12 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
                 "{line}"
             );
         }
+        if v["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("webhooks refused"))
+        {
+            refusals.push(v["refusals"].as_u64().expect("a count"));
+        }
         if v["message"] == "webhook accepted" {
             accepted = Some(v.clone());
         }
@@ -101,6 +120,11 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
     );
     assert!(accepted["job_id"].is_number(), "{accepted}");
     assert_eq!(config_checks, 1, "one entry for the start-up check: {all}");
+    assert_eq!(
+        refusals,
+        [1, 2],
+        "the first at once, the rest at shutdown: {all}"
+    );
 
     // Text logs written to a pipe (a file, a collector) carry no colour.
     let mut child = command(dir.path(), &vars)
