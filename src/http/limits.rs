@@ -13,6 +13,22 @@ use crate::config::TrustedProxies;
 /// Buckets remembered before full ones (clients quiet for a minute) are forgotten.
 const MAX_TRACKED: usize = 10_000;
 
+/// Beyond this many buckets that are not full (a flood from countless addresses), all are
+/// forgotten: memory stays bounded, and the flood starts over with full buckets.
+const HARD_CAP: usize = 100_000;
+
+/// The key a client is limited by: its address, or for IPv6 its /64 (one subscriber's
+/// network, which hands out addresses by the billion).
+fn key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        v4 => v4,
+    }
+}
+
 /// The client of a request. The peer, unless the peer is a trusted proxy: then the nearest
 /// `X-Forwarded-For` address that is not a listed proxy itself (read right to left, since
 /// each proxy appends the address it saw and anything to the left may be forged). With `*`
@@ -104,11 +120,19 @@ impl RateLimiter {
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
+        let client = key(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&client) {
             buckets.retain(|_, b| {
                 b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
             });
+            if buckets.len() >= HARD_CAP {
+                tracing::warn!(
+                    clients = buckets.len(),
+                    "rate limiter: too many clients at once, their buckets are reset"
+                );
+                buckets.clear();
+            }
         }
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: capacity,
@@ -216,5 +240,23 @@ mod tests {
         assert!(limiter.check(a, t0 + Duration::from_secs(5)).is_err());
         assert_eq!(limiter.take(a, t0 + Duration::from_secs(10)), Ok(()));
         assert!(RateLimiter::new(0).take(a, t0).is_ok(), "0: no limit");
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64_network() {
+        let limiter = RateLimiter::new(1);
+        let t0 = Instant::now();
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_net: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other_net: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(limiter.take(one, t0), Ok(()));
+        assert!(limiter.take(same_net, t0).is_err(), "same /64");
+        assert_eq!(limiter.take(other_net, t0), Ok(()));
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(limiter.take(mapped, t0), Ok(()));
+        assert!(
+            limiter.take([10, 0, 0, 1].into(), t0).is_err(),
+            "the same IPv4 client"
+        );
     }
 }
