@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
 
-use super::status::{field, rfc3339, StatusQuery};
+use super::query::{field, rfc3339, StatusQuery};
 use super::{now_ms, Store, StoreError};
 use crate::domain::job::{JobState, ResendState};
 

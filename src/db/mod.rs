@@ -7,6 +7,7 @@ mod jobs;
 mod lease;
 mod lists;
 mod operator;
+mod query;
 mod resends;
 mod status;
 
@@ -24,8 +25,9 @@ pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
 pub use lists::{Delivery, QueueHealth, UnroutableSummary, WaitingJob, UNROUTABLE_KIND};
 pub use operator::{ActionOutcome, Requeue};
+pub use query::StatusQuery;
 pub use resends::DeliveredJob;
-pub use status::{JobSummary, StatusQuery, StatusReport};
+pub use status::{JobSummary, StatusReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
