@@ -53,6 +53,8 @@ async fn run() -> anyhow::Result<()> {
         // Intake only: no job workers and no LibreOffice instances compete for the CPU.
         ("WORKERS", "0".to_string()),
         ("CONVERTER", "spawn".to_string()),
+        // Every request comes from 127.0.0.1: the per-client limit would measure itself.
+        ("WEBHOOK_RATE_LIMIT_PER_MINUTE", "0".to_string()),
     ]);
     let app = Application::build(Config::from_source(&source)?).await?;
     let url = format!("http://127.0.0.1:{}/webhook", app.port());

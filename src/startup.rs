@@ -97,8 +97,10 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr} (PORT)"))?;
+        crate::telemetry::metrics::install();
         let context = Arc::new(AppContext {
             guards: Guards::new(&config.server),
+            smtp_probe: Default::default(),
             config,
             store,
             intake,
@@ -140,6 +142,7 @@ impl Application {
         self.log_startup().await;
         let ctx = self.context.clone();
         tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
+        tokio::spawn(flush_refusals(ctx.clone(), stop.clone()));
         let workers = if ctx.queue.deps().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
@@ -153,6 +156,7 @@ impl Application {
         let sweeps = tokio::spawn(sweep_on_schedule(ctx.clone(), stop.clone()));
         server::serve(self.listener, self.router, &ctx.config.server, stop.clone()).await;
         sweeps.abort();
+        ctx.guards.refusals.flush_all();
         workers.await.context("worker pool failed")?;
         ctx.store.close().await;
         info!("stopped");
@@ -169,6 +173,9 @@ impl Application {
             storage = %p.storage.describe(),
             email = %p.mailer.describe(),
             workers = ctx.config.queue.workers,
+            webhook_rate_limit_per_minute = ctx.config.server.rate_limit_per_minute,
+            auth_failures_per_minute = ctx.config.server.auth_failures_per_minute,
+            trusted_proxies = %describe_proxies(&ctx.config.server.trusted_proxies),
             "webhook-service started"
         );
         if ctx.config.mail.smtp.is_none() {
@@ -213,6 +220,31 @@ async fn sweep_on_schedule(ctx: Arc<AppContext>, stop: CancellationToken) {
             sweep::sweep_if_leader(&ctx.store, &deps.learnworlds, &profiles, &opts, holder).await
         {
             warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval");
+        }
+    }
+}
+
+/// `TRUSTED_PROXIES` as the start-up line shows it.
+fn describe_proxies(p: &crate::config::TrustedProxies) -> String {
+    let mut parts: Vec<String> = p.nets.iter().map(ToString::to_string).collect();
+    if p.any_peer {
+        parts.insert(0, "* (any peer, one hop)".into());
+    }
+    if parts.is_empty() {
+        "none (the socket's peer is the client)".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Every few seconds, the refusals counted silently in a sampling window that has ended are
+/// logged (`RefusalLog::flush`), so an attack's last minute is not lost (at shutdown,
+/// `run_until` logs the rest).
+async fn flush_refusals(ctx: Arc<AppContext>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => ctx.guards.refusals.flush(),
         }
     }
 }

@@ -3,11 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
+use serde_json::{json, Value};
+
+use super::output::Out;
 use crate::config::{Config, SignatureMode};
-use crate::db::Store;
+use crate::domain::event::{parse, Incoming};
 use crate::http::auth::{hmac_hex, SIGNATURE_HEADER};
+use crate::learnworlds::LearnWorlds;
 use crate::mail::{test_email, transport_from_config};
 
 /// The sample event shipped as `test_data.json`.
@@ -18,6 +22,7 @@ pub async fn send_test(
     url: Option<String>,
     file: Option<PathBuf>,
     unique: bool,
+    out: Out,
 ) -> anyhow::Result<ExitCode> {
     let body =
         match file {
@@ -26,13 +31,7 @@ pub async fn send_test(
             None => std::fs::read_to_string("test_data.json")
                 .unwrap_or_else(|_| SAMPLE_EVENT.to_string()),
         };
-    let mut event: serde_json::Value =
-        serde_json::from_str(&body).context("the test event is not valid JSON")?;
-    if unique {
-        let id = format!("{:024x}", rand::random::<u128>() >> 32);
-        event["submission"]["id"] = serde_json::Value::String(id);
-    }
-    let body = serde_json::to_vec(&event)?;
+    let event: Value = serde_json::from_str(&body).context("the test event is not valid JSON")?;
     let url = url.unwrap_or_else(|| {
         let token = config
             .webhook
@@ -42,10 +41,68 @@ pub async fn send_test(
             .unwrap_or_default();
         format!("http://127.0.0.1:{}/webhook{token}", config.port)
     });
+    if !unique {
+        let (status, answer) = post(config, &url, &event).await?;
+        return print_answer(out, status, &answer, None);
+    }
+    // A made-up submission id is one no API has: its job would fail for twenty minutes and
+    // die. A real one, not recorded yet, can be reported.
+    let Incoming::Submission(submission) = parse(body.as_bytes())? else {
+        bail!("--unique needs a submission event (user, assessment, submission)");
+    };
+    let api = LearnWorlds::new(&config.learnworlds)?;
+    if !api.is_configured() {
+        bail!(
+            "--unique looks the student's submissions up in the LearnWorlds API: set \
+             SCHOOL_DOMAIN, CLIENT_ID and ACCESS_TOKEN (or CLIENT_SECRET), or post the event \
+             as it is with `send-test` alone"
+        );
+    }
+    let mut found = api
+        .responses(
+            &submission.assessment_id,
+            std::slice::from_ref(&submission.user_id),
+            crate::learnworlds::Priority::Job,
+        )
+        .await
+        .context("asking the LearnWorlds API for the student's submissions")?;
+    found.sort_by(|a, b| {
+        b.submitted_at
+            .unwrap_or(0.0)
+            .total_cmp(&a.submitted_at.unwrap_or(0.0))
+    });
+    for candidate in &found {
+        let mut event = event.clone();
+        event["submission"]["id"] = Value::String(candidate.id.clone());
+        let (status, answer) = post(config, &url, &event).await?;
+        // Recorded before (an earlier send-test, or the real webhook): try the next older.
+        if answer["status"] == "duplicate" {
+            continue;
+        }
+        return print_answer(out, status, &answer, Some(&candidate.id));
+    }
+    let message = format!(
+        "the service has already recorded all {} submission(s) the API has for user {} on \
+         assessment {}: nothing new to post (`resend --job N` emails a delivered report again)",
+        found.len(),
+        submission.user_id,
+        submission.assessment_id
+    );
+    if out.json {
+        out.json(&json!({"ok": false, "error": "no_new_submission", "message": message}))?;
+    } else {
+        println!("{message}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// Posts one event, signed as the service expects; its status and JSON answer.
+async fn post(config: &Config, url: &str, event: &Value) -> anyhow::Result<(u16, Value)> {
+    let body = serde_json::to_vec(event)?;
     let mut request = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()?
-        .post(&url)
+        .post(url)
         .header("Content-Type", "application/json");
     if let Some(secret) = config.webhook.secrets.first() {
         let signature = match config.webhook.mode {
@@ -59,77 +116,46 @@ pub async fn send_test(
         .send()
         .await
         .with_context(|| format!("posting to {url}"))?;
-    let status = response.status();
-    println!(
-        "{} {}",
-        status.as_u16(),
-        response.text().await.unwrap_or_default()
-    );
-    Ok(if status.is_success() {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    Ok((
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
+}
+
+fn print_answer(
+    out: Out,
+    status: u16,
+    answer: &Value,
+    submission_id: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let ok = (200..300).contains(&status);
+    if out.json {
+        out.json(
+            &json!({"ok": ok, "status": status, "answer": answer, "submission_id": submission_id}),
+        )?;
+    } else {
+        if let Some(id) = submission_id {
+            println!("posted submission {id}");
+        }
+        println!("{status} {answer}");
+    }
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
-pub async fn email_test(config: &Config, to: &str) -> anyhow::Result<ExitCode> {
+pub async fn email_test(config: &Config, to: &str, out: Out) -> anyhow::Result<ExitCode> {
     let transport = transport_from_config(config)?;
     let message = test_email(&config.mail, to)?;
     transport.send(&message).await?;
-    println!("test email to {to} handed to {}", transport.describe());
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn status(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&config.database_url).await?;
-    let report = store.status(20).await?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!("events received: {}", report.events);
-    println!("emails sent:     {}", report.emails_sent);
-    println!("jobs:");
-    for (state, n) in &report.jobs {
-        println!("  {state:<8} {n}");
-    }
-    if !report.pending_by_stage.is_empty() {
-        println!("waiting or running, by stage:");
-        for (stage, n) in &report.pending_by_stage {
-            println!("  {stage:<8} {n}");
-        }
-    }
-    if report.problems.is_empty() {
-        println!("no failures");
+    if out.json {
+        out.json(&json!({"ok": true, "to": to, "transport": transport.describe()}))?;
     } else {
-        println!("latest failures:");
-        for p in &report.problems {
-            println!(
-                "  job {} [{}] stage {} after {} attempt(s), {}: {} {}",
-                p.job_id,
-                p.state,
-                p.stage,
-                p.attempts,
-                p.updated_at,
-                p.error_code.as_deref().unwrap_or("-"),
-                p.error.as_deref().unwrap_or("")
-            );
-            println!(
-                "      student {} <{}>, assessment {}",
-                p.event["user_id"].as_str().unwrap_or("?"),
-                p.event["email"].as_str().unwrap_or("?"),
-                p.event["assessment_title"].as_str().unwrap_or("?")
-            );
-        }
+        println!("test email to {to} handed to {}", transport.describe());
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn requeue(config: &Config, job: Option<i64>) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&config.database_url).await?;
-    let n = store.requeue_dead(job).await?;
-    println!(
-        "{n} dead job(s) put back in the queue; a running service picks them up within seconds"
-    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,140 +1,33 @@
 //! The `webhook-service` command line: the service itself and the operator's tools.
 
+mod args;
 mod commands;
+mod output;
 mod profiles;
+mod queue;
 mod reconcile;
+mod reroute;
+mod resend;
 mod template;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+
+pub use args::{Cli, Command, ConfigCommand, TemplateCommand};
 
 use crate::config::{Config, Source};
+use crate::db::{Requeue, StatusQuery};
+use output::Out;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "webhook-service",
-    version,
-    about = "LearnWorlds assessment submissions in, PDF reports out by email"
-)]
-pub struct Cli {
-    /// Extra settings file (KEY=VALUE lines), read after the environment and `.env`.
-    #[arg(long, global = true, env = "CONFIG_FILE")]
-    pub config: Option<PathBuf>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the service (the default).
-    Serve,
-    /// Post a correctly signed sample webhook to a running service.
-    SendTest {
-        /// Where to post (default http://127.0.0.1:$PORT/webhook).
-        #[arg(long)]
-        url: Option<String>,
-        /// The event to post (default: test_data.json, else the built-in sample).
-        #[arg(long)]
-        file: Option<PathBuf>,
-        /// Give the event a fresh submission id, so it is not taken for a duplicate.
-        #[arg(long)]
-        unique: bool,
-    },
-    /// Send a test email with the configured settings.
-    EmailTest {
-        #[arg(long)]
-        to: String,
-    },
-    /// Work with the Word template.
-    Template {
-        #[command(subcommand)]
-        command: TemplateCommand,
-    },
-    /// Job counts per state and the latest failures.
-    Status {
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Put dead jobs back in the queue (all, or one with --job).
-    Requeue {
-        #[arg(long)]
-        job: Option<i64>,
-    },
-    /// Work with the report profiles (docs/profiles.md).
-    Config {
-        #[command(subcommand)]
-        command: ConfigCommand,
-    },
-    /// Queue the submissions recorded as unroutable (422) that route now.
-    Reroute,
-    /// Find the students who completed an assessment but have no report (through the API) and
-    /// queue them; the service does the same every RECONCILE_INTERVAL.
-    Reconcile {
-        #[command(flatten)]
-        args: reconcile::ReconcileArgs,
-    },
-    /// Analyse a submission with a profile and print the report context as JSON.
-    #[command(alias = "analyze")]
-    Analyse {
-        #[command(flatten)]
-        args: profiles::AnalyseArgs,
-    },
-    /// Render a submission's real report (PDF, or .docx) without sending anything.
-    Preview {
-        #[command(flatten)]
-        args: profiles::AnalyseArgs,
-        /// Where to write it (`.pdf` or `.docx`).
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
-    /// Load every profile, route, bank and template from storage and report every problem
-    /// (exit status 1 when there is one).
-    Check,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TemplateCommand {
-    /// Check a template: syntax, the variables and placeholders it uses, and those the report
-    /// context (or --context) does not define. Exit code 1 on any problem.
-    Validate {
-        /// A .docx file (default: the configured template, from storage).
-        file: Option<PathBuf>,
-        /// A JSON context to check against instead of the report's documented context.
-        #[arg(long)]
-        context: Option<PathBuf>,
-    },
-    /// Write the documented report context with sample data (context.json + chart.png) to a
-    /// folder, to try a template with `template render`.
-    Sample {
-        #[arg(long)]
-        out_dir: PathBuf,
-    },
-    /// Fill a template with a JSON context (see docs/templates.md), optionally also as PDF.
-    Render {
-        #[arg(long)]
-        template: PathBuf,
-        #[arg(long)]
-        context: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long)]
-        pdf: Option<PathBuf>,
-        /// Register docxtpl's test filters (my_filterA, my_filterB, iteritems); also enabled
-        /// when a case.json beside the context asks for them (the conformance corpus).
-        #[arg(long)]
-        test_helpers: bool,
-    },
-}
+/// An operator's command found no service database: exit status 2, like a configuration error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoDatabase(pub String);
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let out = Out::new(cli.json);
     let command = cli.command.unwrap_or(Command::Serve);
     if !matches!(command, Command::Serve) {
         restore_default_sigpipe();
@@ -142,6 +35,7 @@ pub fn main() -> ExitCode {
     let config = match load_config(&command, cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
+            json_error(out, "configuration", &e.to_string());
             eprintln!("{e}");
             return ExitCode::from(2);
         }
@@ -157,12 +51,25 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(command, config)) {
+    match runtime.block_on(run(command, config, out)) {
         Ok(code) => code,
+        Err(e) if e.is::<NoDatabase>() => {
+            json_error(out, "no_database", &e.to_string());
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
+            json_error(out, "failed", &format!("{e:#}"));
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// With `--json`, a failure is a JSON document on stdout too, so a script reads one format.
+fn json_error(out: Out, code: &str, message: &str) {
+    if out.json {
+        let _ = out.json(&serde_json::json!({"error": code, "message": message}));
     }
 }
 
@@ -189,7 +96,7 @@ fn load_config(
     Config::from_source(&source)
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn run(command: Command, config: Config, out: Out) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
             crate::Application::build(config)
@@ -199,18 +106,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::SendTest { url, file, unique } => {
-            commands::send_test(&config, url, file, unique).await
+            commands::send_test(&config, url, file, unique, out).await
         }
-        Command::EmailTest { to } => commands::email_test(&config, &to).await,
+        Command::EmailTest { to } => commands::email_test(&config, &to, out).await,
         Command::Template {
             command: TemplateCommand::Validate { file, context },
-        } => template::validate(&config, file, context).await,
+        } => template::validate(&config, file, context, out).await,
         Command::Template {
             command: TemplateCommand::Sample { out_dir },
         } => {
             std::fs::create_dir_all(&out_dir)?;
             let path = template::sample_context_file(&config, &out_dir)?;
-            println!("wrote {} and its chart.png", path.display());
+            if out.json {
+                out.json(
+                    &serde_json::json!({"context": path, "chart": out_dir.join("chart.png")}),
+                )?;
+            } else {
+                println!("wrote {} and its chart.png", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Template {
@@ -218,19 +131,55 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 TemplateCommand::Render {
                     template: t,
                     context,
-                    out,
+                    out: rendered,
                     pdf,
                     test_helpers,
                 },
-        } => template::render(&config, &t, &context, &out, pdf.as_deref(), test_helpers).await,
-        Command::Status { json } => commands::status(&config, json).await,
-        Command::Requeue { job } => commands::requeue(&config, job).await,
+        } => {
+            let code = template::render(
+                &config,
+                &t,
+                &context,
+                &rendered,
+                pdf.as_deref(),
+                test_helpers,
+            )
+            .await?;
+            if out.json {
+                out.json(&serde_json::json!({"ok": code == ExitCode::SUCCESS, "docx": rendered, "pdf": pdf}))?;
+            }
+            Ok(code)
+        }
+        Command::Status {
+            limit,
+            email,
+            assessment,
+            deliveries,
+        } => {
+            let query = StatusQuery {
+                limit,
+                email,
+                assessment,
+                deliveries,
+            };
+            queue::status(&config, query, out).await
+        }
+        Command::Requeue { job, code } => {
+            let which = match (job.is_empty(), code) {
+                (false, _) => Requeue::Ids(job),
+                (true, Some(code)) => Requeue::Code(code),
+                (true, None) => Requeue::AllDead,
+            };
+            queue::requeue(&config, which, out).await
+        }
+        Command::Retry { job } => queue::retry(&config, &job, out).await,
+        Command::Resend { job } => resend::resend(&config, job, out).await,
         Command::Config {
             command: ConfigCommand::Check,
-        } => profiles::config_check(&config).await,
-        Command::Reroute => profiles::reroute(&config).await,
-        Command::Reconcile { args } => reconcile::reconcile(&config, &args).await,
+        } => profiles::config_check(&config, out).await,
+        Command::Reroute => reroute::reroute(&config, out).await,
+        Command::Reconcile { args } => reconcile::reconcile(&config, &args, out).await,
         Command::Analyse { args } => profiles::analyse(&config, &args).await,
-        Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
+        Command::Preview { args, out: file } => profiles::preview(&config, &args, &file, out).await,
     }
 }

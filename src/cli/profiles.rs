@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use serde_json::json;
 
 use crate::catalog::{check, ProfileRegistry, ProfilesSettings};
 use crate::config::{Config, ConverterKind};
@@ -16,10 +17,11 @@ use crate::learnworlds::types::submission;
 use crate::rules::bank::{Bank, LoadedBank};
 use crate::rules::delivery::email_for;
 use crate::rules::facts::facts;
-use crate::rules::intake_record::intake_record;
 use crate::rules::patterns::Vars;
 use crate::rules::routing::sheet::parse_name;
 use crate::rules::{Profile, RouteTarget};
+
+use super::output::Out;
 
 /// What `analyse` and `preview` are asked to report.
 #[derive(Debug, clap::Args)]
@@ -49,10 +51,16 @@ pub(super) async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry>
         .with_context(|| format!("reading {}", config.report.profiles_path))
 }
 
-pub async fn config_check(config: &Config) -> anyhow::Result<ExitCode> {
+pub async fn config_check(config: &Config, out: Out) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let report = check::run(&registry).await;
-    print!("{report}");
+    if out.json {
+        out.json(
+            &json!({"ok": report.errors == 0, "errors": report.errors, "lines": report.lines}),
+        )?;
+    } else {
+        print!("{report}");
+    }
     Ok(if report.errors == 0 {
         ExitCode::SUCCESS
     } else {
@@ -153,7 +161,12 @@ pub async fn analyse(config: &Config, args: &AnalyseArgs) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow::Result<ExitCode> {
+pub async fn preview(
+    config: &Config,
+    args: &AnalyseArgs,
+    out: &Path,
+    print: Out,
+) -> anyhow::Result<ExitCode> {
     let registry = registry(config).await?;
     let (profile, ctx, bank) = context(&registry, args).await?;
     // What a proof-reader would flag, printed before the report is looked at.
@@ -179,51 +192,18 @@ pub async fn preview(config: &Config, args: &AnalyseArgs, out: &Path) -> anyhow:
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     let parts = email_for(&profile, &ctx)?;
+    if print.json {
+        print.json(&json!({
+            "report": out,
+            "subject": parts.subject,
+            "attachment": parts.attachment,
+            "body": parts.body,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("report written to {} (nothing was sent)", out.display());
     println!("email subject: {}", parts.subject);
     println!("attachment:    {}", parts.attachment);
     println!("---\n{}", parts.body);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Queues the submissions that were recorded as unroutable and route now (after the profiles
-/// or the routing spreadsheet were fixed). Running it twice queues nothing twice.
-pub async fn reroute(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = crate::db::Store::connect(&config.database_url).await?;
-    let registry = registry(config).await?;
-    let (mut queued, mut already, mut still) = (0, 0, 0);
-    for (id, payload) in store.events_of_kind("assessment_unroutable").await? {
-        let event: SubmissionEvent = match serde_json::from_str(&payload) {
-            Ok(e) => e,
-            Err(e) => {
-                println!("event {id}: unreadable ({e}), skipped");
-                continue;
-            }
-        };
-        let (record, why) = intake_record(&registry.current(), event)?;
-        if let Some(why) = why {
-            still += 1;
-            println!(
-                "event {id}: still routes nowhere: {} ({})",
-                why.code, why.reason
-            );
-            continue;
-        }
-        match store.insert_batch(&[record]).await?.remove(0) {
-            crate::db::Inserted::Queued { job_id, .. } => {
-                queued += 1;
-                println!("event {id}: queued as job {job_id}");
-            }
-            _ => already += 1,
-        }
-    }
-    println!("{queued} queued, {already} already queued before, {still} still routing nowhere");
-    if queued > 0 {
-        println!("a running service reports them once it has re-read the profiles (PROFILES_RELOAD_SECONDS)");
-    }
-    Ok(if still == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

@@ -4,11 +4,10 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use chrono::{NaiveDate, TimeZone, Utc};
 
+use super::output::Out;
 use crate::config::Config;
-use crate::db::Store;
 use crate::jobs::SharedBudget;
 use crate::learnworlds::LearnWorlds;
 use crate::sweep::{sweep, SweepOptions, SweepReport};
@@ -24,15 +23,14 @@ pub struct ReconcileArgs {
     /// Print who would be queued and why; queue nobody.
     #[arg(long)]
     pub dry_run: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
-pub async fn reconcile(config: &Config, args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&config.database_url)
-        .await
-        .context("opening the database (DATABASE_URL)")?;
+pub async fn reconcile(
+    config: &Config,
+    args: &ReconcileArgs,
+    out: Out,
+) -> anyhow::Result<ExitCode> {
+    let store = super::queue::open_store(config).await?;
     let lw = &config.learnworlds;
     if lw.api.is_none() {
         anyhow::bail!("the LearnWorlds API is not configured (CLIENT_ID, ACCESS_TOKEN or CLIENT_SECRET, SCHOOL_DOMAIN): the sweep lists submissions through it");
@@ -51,8 +49,8 @@ pub async fn reconcile(config: &Config, args: &ReconcileArgs) -> anyhow::Result<
         days: config.sweep.days,
     };
     let report = sweep(&store, &api, &registry.current(), &opts).await?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    if out.json {
+        out.json(&report)?;
     } else {
         print_report(&report);
     }

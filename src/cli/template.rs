@@ -16,6 +16,7 @@ pub async fn validate(
     config: &Config,
     file: Option<PathBuf>,
     context: Option<PathBuf>,
+    out: super::output::Out,
 ) -> anyhow::Result<ExitCode> {
     let scratch = tempfile::tempdir()?;
     let template = match file {
@@ -38,20 +39,30 @@ pub async fn validate(
         None => sample_context_file(config, scratch.path())?,
     };
     let report = cli::validate_files(&template, Some(&context));
-    print!("{report}");
-    if !report.unresolved_legacy.is_empty() {
-        let names: Vec<String> = report
-            .unresolved_legacy
-            .iter()
-            .map(|n| format!("<<{n}>>"))
-            .collect();
-        println!(
-            "UNKNOWN placeholders the report does not fill: {}",
-            names.join(", ")
-        );
+    let mut text = report.to_string();
+    let unknown: Vec<String> = report
+        .unresolved_legacy
+        .iter()
+        .map(|n| format!("<<{n}>>"))
+        .collect();
+    if !unknown.is_empty() {
+        text.push_str(&format!(
+            "UNKNOWN placeholders the report does not fill: {}\n",
+            unknown.join(", ")
+        ));
     }
     let problems =
         !report.is_ok() || !report.undefined.is_empty() || !report.unresolved_legacy.is_empty();
+    if out.json {
+        out.json(&serde_json::json!({
+            "ok": !problems,
+            "undefined": report.undefined,
+            "unknown_placeholders": unknown,
+            "report": text,
+        }))?;
+    } else {
+        print!("{text}");
+    }
     Ok(if problems {
         ExitCode::FAILURE
     } else {

@@ -255,11 +255,13 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// Puts dead jobs (all, or one) back in the queue with fresh attempts.
+    /// Puts dead jobs (all, or one) back in the queue with fresh attempts (and no unconfirmed
+    /// email hand-overs: the operator has checked). The CLI goes through `Store::requeue`.
     pub async fn requeue_dead(&self, job_id: Option<i64>) -> Result<u64, StoreError> {
         let now = now_ms();
         let r = sqlx::query(
-            "UPDATE jobs SET state = $3, attempts = 0, run_at = $1, updated_at = $1, finished_at = NULL \
+            "UPDATE jobs SET state = $3, attempts = 0, email_handovers = 0, run_at = $1, updated_at = $1, \
+             finished_at = NULL \
              WHERE state = $4 AND ($2 < 0 OR id = $2)",
         )
         .bind(now)

@@ -2,12 +2,15 @@
 //! (default) or PostgreSQL through one set of queries.
 
 mod api_budget;
-mod events;
 mod fetched;
 mod health;
 mod intake;
 mod jobs;
 mod lease;
+mod lists;
+mod operator;
+mod query;
+mod resends;
 mod status;
 mod sweep;
 
@@ -24,6 +27,10 @@ pub use fetched::FetchedSubmission;
 pub use intake::{Inserted, IntakeWriter};
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
+pub use lists::{Delivery, QueueHealth, UnroutableSummary, WaitingJob, UNROUTABLE_KIND};
+pub use operator::{ActionOutcome, Requeue};
+pub use query::StatusQuery;
+pub use resends::DeliveredJob;
 pub use status::{JobSummary, StatusReport};
 pub use sweep::{SweepRun, SweepTotals};
 
@@ -39,6 +46,9 @@ pub enum StoreError {
     /// The database cannot take a write now (full disk, file deleted, failed write probe).
     #[error("database cannot take writes: {0}")]
     NotWritable(String),
+    /// An operator's command found no service database where the configuration points.
+    #[error("no webhook-service database: {0}")]
+    NoDatabase(String),
     #[error("the intake writer has stopped")]
     WriterGone,
     /// Another worker holds job {0} now (this worker's lease ran out): stop, write nothing.
@@ -85,8 +95,38 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects and applies the migrations shipped in the repository.
+    /// Connects and applies the migrations shipped in the repository (the service: creates
+    /// a SQLite file that does not exist yet).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, true).await
+    }
+
+    /// For the operator's commands: opens the service's existing database and never creates
+    /// one. A SQLite file that is not there, a PostgreSQL database that does not exist, and a
+    /// database without the service's tables are all [`StoreError::NoDatabase`]: run from
+    /// another folder, a command must say so instead of reporting on a new empty database.
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            match sqlite_file(url) {
+                None => {
+                    return Err(StoreError::NoDatabase(
+                        "an in-memory SQLite database holds nothing of the service".into(),
+                    ))
+                }
+                Some(file) if !file.is_file() => {
+                    return Err(StoreError::NoDatabase(format!(
+                        "the SQLite file {} does not exist",
+                        file.display()
+                    )))
+                }
+                Some(_) => {}
+            }
+            return Self::open(&url.replace("mode=rwc", "mode=rw"), false).await;
+        }
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -97,7 +137,7 @@ impl Store {
             .then(|| sqlite_file(url))
             .flatten();
         if let Some(parent) = sqlite_file.as_ref().and_then(|f| f.parent()) {
-            if !parent.as_os_str().is_empty() {
+            if create && !parent.as_os_str().is_empty() {
                 let _ = std::fs::create_dir_all(parent);
             }
         }
@@ -123,7 +163,24 @@ impl Store {
             // into a savepoint of one that never commits: close it, never hand it out again.
             .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+                    StoreError::NoDatabase(format!("the PostgreSQL database does not exist ({db})"))
+                }
+                _ => StoreError::from(e),
+            })?;
+        if !create
+            && sqlx::query("SELECT COUNT(*) FROM jobs")
+                .fetch_one(&pool)
+                .await
+                .is_err()
+        {
+            pool.close().await;
+            return Err(StoreError::NoDatabase(
+                "the database exists but holds no webhook-service tables".into(),
+            ));
+        }
         let mut store = Self {
             pool,
             backend,
@@ -197,7 +254,7 @@ pub fn now_ms() -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::job::{Artifact, JobStage, JobState};
+    use crate::domain::job::{Artifact, JobStage, JobState, OperatorAction, ResendState};
 
     /// The quoted names of `CHECK (<column> IN (…))` in a migration.
     fn allowed(sql: &str, column: &str) -> Vec<String> {
@@ -226,6 +283,18 @@ mod tests {
             assert_eq!(allowed(sql, "state"), states);
             assert_eq!(allowed(sql, "stage"), stages);
             assert_eq!(allowed(sql, "name"), artifacts);
+        }
+        let actions: Vec<String> = OperatorAction::ALL
+            .iter()
+            .map(|a| a.as_str().into())
+            .collect();
+        let resends: Vec<String> = ResendState::ALL.iter().map(|s| s.as_str().into()).collect();
+        for sql in [
+            include_str!("../../migrations/sqlite/20261203000200_operator_actions.sql"),
+            include_str!("../../migrations/postgres/20261203000200_operator_actions.sql"),
+        ] {
+            assert_eq!(allowed(sql, "action"), actions);
+            assert_eq!(allowed(sql, "resend_state"), resends);
         }
     }
 }

@@ -1,10 +1,16 @@
-//! What the operator sees with `webhook-service status` and `GET /admin/status`.
+//! What the operator sees with `webhook-service status` and `GET /admin/status`: counts, the
+//! jobs that failed, the submissions that routed nowhere, the deliveries, and the queue's age.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::Value;
 use sqlx::Row;
 
+use super::lists::{Delivery, UnroutableSummary, WaitingJob};
+use super::query::{rfc3339, StatusQuery};
 use super::{Store, StoreError};
-use crate::domain::job::JobState;
+use crate::domain::job::{JobState, ResendState};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JobSummary {
@@ -16,37 +22,49 @@ pub struct JobSummary {
     pub error: Option<String>,
     pub updated_at: String,
     /// Which student and assessment, so the operator can tell who is waiting.
-    pub event: serde_json::Value,
+    pub event: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
     pub events: i64,
     /// Jobs per state: queued, running, done, dead.
-    pub jobs: std::collections::BTreeMap<String, i64>,
+    pub jobs: BTreeMap<String, i64>,
     /// Queued and running jobs per stage.
-    pub pending_by_stage: std::collections::BTreeMap<String, i64>,
+    pub pending_by_stage: BTreeMap<String, i64>,
     pub emails_sent: i64,
+    /// Resends of delivered reports the mail server took.
+    pub resends_sent: i64,
+    /// Submissions answered 422 that no job was made for yet (after `reroute`, none).
+    pub unroutable_waiting: i64,
+    pub oldest_waiting: Option<WaitingJob>,
+    /// Dead jobs matching the query (the whole count when there is no filter).
+    pub dead_matching: i64,
     /// Dead jobs and queued jobs that have failed at least once, newest first.
     pub problems: Vec<JobSummary>,
+    /// Unroutable submissions still waiting, newest first.
+    pub unroutable: Vec<UnroutableSummary>,
+    /// With `deliveries`: reports emailed, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<Vec<Delivery>>,
 }
 
 impl Store {
+    /// Counts and the latest `limit` problems, no filter.
     pub async fn status(&self, limit: i64) -> Result<StatusReport, StoreError> {
+        self.status_of(&StatusQuery {
+            limit: limit.max(0) as usize,
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub async fn status_of(&self, query: &StatusQuery) -> Result<StatusReport, StoreError> {
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(&self.pool)
             .await?;
-        let mut jobs = std::collections::BTreeMap::new();
-        for state in JobState::ALL {
-            jobs.insert(state.to_string(), 0);
-        }
-        for row in sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            jobs.insert(row.try_get("state")?, row.try_get("n")?);
-        }
-        let mut pending_by_stage = std::collections::BTreeMap::new();
+        let health = self.queue_health().await?;
+        let mut pending_by_stage = BTreeMap::new();
         for row in sqlx::query(
             "SELECT stage, COUNT(*) AS n FROM jobs WHERE state IN ($1, $2) GROUP BY stage",
         )
@@ -61,22 +79,68 @@ impl Store {
             sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE email_sent_at IS NOT NULL")
                 .fetch_one(&self.pool)
                 .await?;
+        let resends_sent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM resends WHERE resend_state = $1")
+                .bind(ResendState::Sent.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        let problems = self.problems(query).await?;
+        let dead_matching = if query.filtered() {
+            self.dead_matching(query).await?
+        } else {
+            health
+                .jobs
+                .get(JobState::Dead.as_str())
+                .copied()
+                .unwrap_or(0)
+        };
+        let all_unroutable = self.unroutable_waiting().await?;
+        let unroutable_waiting = all_unroutable.len() as i64;
+        let unroutable = all_unroutable
+            .into_iter()
+            .filter(|u| query.matches(&u.event))
+            .take(query.limit)
+            .collect();
+        let deliveries = if query.deliveries {
+            Some(self.deliveries(query).await?)
+        } else {
+            None
+        };
+        Ok(StatusReport {
+            events,
+            jobs: health.jobs,
+            pending_by_stage,
+            emails_sent,
+            resends_sent,
+            unroutable_waiting,
+            oldest_waiting: health.oldest_waiting,
+            dead_matching,
+            problems,
+            unroutable,
+            deliveries,
+        })
+    }
+
+    async fn problems(&self, query: &StatusQuery) -> Result<Vec<JobSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT j.id, j.state, j.stage, j.attempts, j.last_error_code, j.last_error, j.updated_at, e.payload \
              FROM jobs j JOIN events e ON e.id = j.event_id \
              WHERE j.state = $2 OR (j.state IN ($3, $4) AND j.last_error IS NOT NULL) \
-             ORDER BY j.updated_at DESC LIMIT $1",
+             ORDER BY j.updated_at DESC, j.id DESC LIMIT $1",
         )
-        .bind(limit)
+        .bind(query.sql_limit())
         .bind(JobState::Dead.as_str())
         .bind(JobState::Queued.as_str())
         .bind(JobState::Running.as_str())
         .fetch_all(&self.pool)
         .await?;
-        let mut problems = Vec::with_capacity(rows.len());
+        let mut problems = Vec::new();
         for row in rows {
             let payload: String = row.try_get("payload")?;
-            let updated: i64 = row.try_get("updated_at")?;
+            let event = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            if !query.matches(&event) {
+                continue;
+            }
             problems.push(JobSummary {
                 job_id: row.try_get("id")?,
                 state: row.try_get("state")?,
@@ -84,19 +148,27 @@ impl Store {
                 attempts: row.try_get("attempts")?,
                 error_code: row.try_get("last_error_code")?,
                 error: row.try_get("last_error")?,
-                updated_at: chrono::DateTime::from_timestamp_millis(updated)
-                    .map(|t| t.to_rfc3339())
-                    .unwrap_or_default(),
-                event: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                updated_at: rfc3339(row.try_get("updated_at")?),
+                event,
             });
+            if problems.len() >= query.limit {
+                break;
+            }
         }
-        Ok(StatusReport {
-            events,
-            jobs,
-            pending_by_stage,
-            emails_sent,
-            problems,
-        })
+        Ok(problems)
+    }
+
+    async fn dead_matching(&self, query: &StatusQuery) -> Result<i64, StoreError> {
+        let payloads: Vec<String> = sqlx::query_scalar(
+            "SELECT e.payload FROM jobs j JOIN events e ON e.id = j.event_id WHERE j.state = $1",
+        )
+        .bind(JobState::Dead.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(payloads
+            .iter()
+            .filter(|p| query.matches(&serde_json::from_str(p).unwrap_or(Value::Null)))
+            .count() as i64)
     }
 }
 
@@ -107,6 +179,8 @@ impl Store {
             "events" => "events",
             "jobs" => "jobs",
             "artifacts" => "artifacts",
+            "resends" => "resends",
+            "operator_actions" => "operator_actions",
             other => {
                 return Err(StoreError::Query(sqlx::Error::Protocol(format!(
                     "unknown table {other}"

@@ -90,6 +90,34 @@ spelled_enum! {
     }
 }
 
+spelled_enum! {
+    /// What the operator did to a job or an event (recorded with who and when).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OperatorAction ("operator action") {
+        /// A queued job made due now, or a dead one queued again.
+        Retry => "retry",
+        /// A dead job queued again with fresh attempts.
+        Requeue => "requeue",
+        /// A delivered report emailed again.
+        Resend => "resend",
+        /// An unroutable submission queued once the routing was fixed.
+        Reroute => "reroute",
+    }
+}
+
+spelled_enum! {
+    /// Where a resend of a delivered report is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ResendState ("resend state") {
+        /// Recorded, and being handed to the mail server (a crash leaves it so).
+        Sending => "sending",
+        /// The mail server took it.
+        Sent => "sent",
+        /// The mail server refused it, or it could not be built.
+        Failed => "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

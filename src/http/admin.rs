@@ -21,7 +21,8 @@ pub async fn index() -> Json<Value> {
             "POST /webhook": "LearnWorlds webhook (header Learnworlds-Webhook-Signature: v1=<secret>)",
             "POST /webhook/{token}": "the same, with the URL token second factor",
             "GET /healthz": "liveness",
-            "GET /readyz": "readiness: database, template, PDF converter, LearnWorlds API settings",
+            "GET /readyz": "readiness: database, template, PDF converter, LearnWorlds API settings; SMTP and the queue for information",
+            "GET /metrics": "Prometheus metrics (Authorization: Bearer $ADMIN_TOKEN when it is set)",
             "GET /admin/status": "job counts and recent failures (Authorization: Bearer $ADMIN_TOKEN)",
         }
     }))
@@ -106,6 +107,35 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
         },
     );
     checks.insert("profiles".into(), profiles_check);
+    // Informative too: a mail server that refuses now, or dead jobs, are the operator's to
+    // fix; the service keeps taking webhooks (they wait in the queue) meanwhile.
+    let smtp = ctx.smtp_probe.check(&ctx.queue).await;
+    checks.insert(
+        "smtp".into(),
+        json!({
+            "ok": smtp.result.is_ok(),
+            "detail": smtp.result.as_ref().unwrap_or_else(|e| e),
+            "checked_at": smtp.checked_at,
+            "affects_readiness": false,
+        }),
+    );
+    checks.insert(
+        "queue".into(),
+        match ctx.store.queue_health().await {
+            Ok(h) => {
+                let dead = h.jobs.get("dead").copied().unwrap_or(0);
+                json!({
+                    "ok": dead == 0,
+                    "dead_jobs": dead,
+                    "queued_jobs": h.jobs.get("queued").copied().unwrap_or(0),
+                    "running_jobs": h.jobs.get("running").copied().unwrap_or(0),
+                    "oldest_waiting": h.oldest_waiting,
+                    "affects_readiness": false,
+                })
+            }
+            Err(e) => json!({"ok": false, "detail": e.to_string(), "affects_readiness": false}),
+        },
+    );
     let status = if ok {
         StatusCode::OK
     } else {
@@ -115,14 +145,27 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
-pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
+/// Who may see an operator endpoint when `ADMIN_TOKEN` is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// 404 without a token configured (the status view: students' names and errors).
+    RequiresToken,
+    /// Open without a token configured (metrics: counts only, for a scraper on the network).
+    OpenWithoutToken,
+}
+
+/// None when the request may see an operator endpoint (`Authorization: Bearer
+/// <ADMIN_TOKEN>`, compared in constant time), else the answer refusing it.
+pub fn refusal(ctx: &AppContext, headers: &HeaderMap, access: Access) -> Option<Response> {
     let Some(expected) = &ctx.config.admin_token else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "admin_disabled",
-            "set ADMIN_TOKEN to enable /admin/status",
-        );
+        return match access {
+            Access::OpenWithoutToken => None,
+            Access::RequiresToken => Some(error(
+                StatusCode::NOT_FOUND,
+                "admin_disabled",
+                "set ADMIN_TOKEN to enable the operator endpoints",
+            )),
+        };
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -132,11 +175,19 @@ pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> R
     let given_hash = <sha2::Sha256 as sha2::Digest>::digest(given.as_bytes());
     let expected_hash = <sha2::Sha256 as sha2::Digest>::digest(expected.expose().as_bytes());
     if !bool::from(given_hash.ct_eq(&expected_hash)) {
-        return error(
+        return Some(error(
             StatusCode::UNAUTHORIZED,
             "invalid_admin_token",
             "Authorization: Bearer <ADMIN_TOKEN> required",
-        );
+        ));
+    }
+    None
+}
+
+/// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
+pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = refusal(&ctx, &headers, Access::RequiresToken) {
+        return refused;
     }
     match ctx.store.status(20).await {
         Ok(report) => Json::<StatusReport>(report).into_response(),

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
@@ -17,11 +17,13 @@ use tracing::{info, warn};
 use super::auth::Verdict;
 
 use super::auth;
+use super::limits::client_ip;
 use super::AppContext;
 use crate::domain::event::{parse, Incoming, MalformedEvent};
 
 use crate::db::{Inserted, NewEvent, StoreError};
 use crate::rules::intake_record::intake_record;
+use crate::telemetry::metrics;
 
 /// Larger bodies are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -36,6 +38,12 @@ pub enum IntakeError {
     BodyTimeout(Duration),
     #[error("too many webhooks at once, retry shortly")]
     Overloaded,
+    /// `WEBHOOK_RATE_LIMIT_PER_MINUTE` of this client used up.
+    #[error("too many webhooks from this address, retry in {} s", retry_after_s(*.0))]
+    RateLimited(Duration),
+    /// `WEBHOOK_AUTH_FAILURES_PER_MINUTE` of this client used up: nothing is checked now.
+    #[error("too many refused signatures from this address, retry in {} s", retry_after_s(*.0))]
+    TooManyAuthFailures(Duration),
     #[error(transparent)]
     Unauthorized(#[from] auth::AuthError),
     #[error("{}{reason}", field.as_ref().map(|f| format!("{f} ")).unwrap_or_default())]
@@ -63,11 +71,16 @@ impl IntoResponse for IntakeError {
             Self::BadBody(_) => (StatusCode::BAD_REQUEST, "unreadable_body"),
             Self::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
             Self::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::TooManyAuthFailures(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_auth_failures")
+            }
             Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code()),
             Self::Malformed { field: None, .. } => (StatusCode::BAD_REQUEST, "invalid_json"),
             Self::Malformed { field: Some(_), .. } => (StatusCode::BAD_REQUEST, "invalid_field"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         };
+        metrics::webhook(code);
         let field = match &self {
             Self::Malformed { field, .. } => field.clone(),
             _ => None,
@@ -77,13 +90,23 @@ impl IntoResponse for IntakeError {
             Json(json!({"error": code, "field": field, "message": self.to_string()})),
         )
             .into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        let retry_after = match &self {
+            Self::RateLimited(wait) | Self::TooManyAuthFailures(wait) => {
+                Some(retry_after_s(*wait).to_string())
+            }
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some("5".into()),
+            _ => None,
+        };
+        if let Some(value) = retry_after.and_then(|v| header::HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }
+}
+
+/// Whole seconds, at least 1, as `Retry-After` wants them.
+fn retry_after_s(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 pub async fn webhook(
@@ -110,8 +133,8 @@ pub async fn webhook_with_token(
 /// the `WEBHOOK_MAX_IN_FLIGHT` slots; only `hmac-sha256` mode reads the body (within the size
 /// and time limits) before it can decide.
 ///
-/// The client is the socket's peer address. Behind a proxy that is the proxy; trusting
-/// `X-Forwarded-For` is left to the proxy-aware configuration (not done here).
+/// Before anything else, the client's rate limits: the client is the socket's peer, or behind
+/// a proxy listed in `TRUSTED_PROXIES` the address that proxy forwarded (`limits`).
 async fn receive(
     ctx: &AppContext,
     client: SocketAddr,
@@ -120,9 +143,22 @@ async fn receive(
     body: Body,
 ) -> Result<Response, IntakeError> {
     let webhook = &ctx.config.webhook;
+    let guards = &ctx.guards;
+    let client = client_ip(client.ip(), headers, &guards.trusted_proxies);
+    let now = Instant::now();
+    if let Err(wait) = guards.auth_failures.check(client, now) {
+        guards.refusals.refused(client, "too_many_auth_failures");
+        return Err(IntakeError::TooManyAuthFailures(wait));
+    }
+    if let Err(wait) = guards.webhooks.take(client, now) {
+        guards.refusals.refused(client, "rate_limited");
+        return Err(IntakeError::RateLimited(wait));
+    }
     let signature = headers.get(auth::SIGNATURE_HEADER).map(|v| v.as_bytes());
     let refuse = |e: auth::AuthError| {
-        ctx.guards.refusals.refused(client.ip(), e.code());
+        // Spends one of the client's few refusals a minute (checked above).
+        let _ = guards.auth_failures.take(client, Instant::now());
+        guards.refusals.refused(client, e.code());
         IntakeError::from(e)
     };
     let verdict = auth::verify_headers(webhook, signature, url_token).map_err(refuse)?;
@@ -195,6 +231,7 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
             Inserted::Recorded { event_id } => Some(event_id),
             _ => None,
         };
+        metrics::webhook("unroutable");
         warn!(code = why.code, reason = %why.reason, "submission routes to no report profile");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -204,6 +241,7 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
     }
     let response = match inserted {
         Inserted::Queued { job_id, .. } => {
+            metrics::webhook("queued");
             info!(job_id, "webhook accepted");
             (
                 StatusCode::ACCEPTED,
@@ -211,10 +249,12 @@ async fn record(ctx: &AppContext, bytes: &[u8]) -> Result<Response, IntakeError>
             )
         }
         Inserted::Duplicate => {
+            metrics::webhook("duplicate");
             info!(kind, "duplicate webhook ignored");
             (StatusCode::OK, Json(json!({"status": "duplicate"})))
         }
         Inserted::Recorded { event_id } => {
+            metrics::webhook("ignored");
             info!(
                 kind,
                 event_id, "webhook recorded; no report is configured for this event type"

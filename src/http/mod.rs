@@ -5,13 +5,20 @@ pub mod admin;
 pub mod auth;
 pub mod guard;
 pub mod intake;
+pub mod limits;
+pub mod metrics;
+pub mod probes;
 pub mod server;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::catalog::ProfileRegistry;
 use crate::config::Config;
@@ -26,8 +33,10 @@ pub struct AppContext {
     pub queue: Arc<Queue>,
     /// Report types; intake routes with them.
     pub profiles: Arc<ProfileRegistry>,
-    /// Webhook slots and the refusal log (see `guard`).
+    /// Webhook slots, rate limits and the refusal log (see `guard`).
     pub guards: guard::Guards,
+    /// The mail server's readiness, asked at most once a minute.
+    pub smtp_probe: Arc<probes::SmtpProbe>,
 }
 
 /// The routes. Served by `server::serve`, which caps connections, times out slow headers and
@@ -41,12 +50,36 @@ pub fn router(ctx: Arc<AppContext>) -> Router {
         .route("/healthz", get(admin::healthz))
         .route("/readyz", get(admin::readyz))
         .route("/admin/status", get(admin::status))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .route("/metrics", get(metrics::scrape))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                // A 503 is an answer (not ready yet, overloaded, database down), already
+                // explained by the handler's own lines: WARN, never ERROR.
+                .on_failure(DefaultOnFailure::new().level(Level::WARN)),
+        )
+        // Outside the trace layer, so the span sees the id; echoed in the answer.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
         .with_state(ctx)
 }
 
-/// The request's span without the URL token second factor (it is a secret) and without the
-/// query string.
+/// A fresh id for a request that brings none (`X-Request-Id`).
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The request's span — at INFO, so every line logged while handling the request carries its
+/// `request_id` — without the URL token second factor (it is a secret) and without the query
+/// string.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let path = request.uri().path();
     let path = if path.starts_with("/webhook/") {
@@ -54,5 +87,15 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     } else {
         path
     };
-    tracing::debug_span!("http", method = %request.method(), path = %path)
+    // A client-chosen id is kept short and printable.
+    let request_id: String = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect();
+    tracing::info_span!("http", request_id = %request_id, method = %request.method(), path = %path)
 }

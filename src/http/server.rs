@@ -90,6 +90,7 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
 /// Best effort: the 503 fits a socket buffer, so it is written without waiting, then closed.
 fn refuse(stream: TcpStream) {
+    crate::telemetry::metrics::connection_refused();
     let _ = stream.try_write(REFUSED);
 }
 

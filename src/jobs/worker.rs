@@ -114,6 +114,13 @@ impl Queue {
         .instrument(span)
         .await;
         self.lock_in_flight().remove(&lease.job_id);
+        crate::telemetry::metrics::job_finished(match &outcome {
+            Ok(Outcome::Done) => "done",
+            Ok(Outcome::Retrying) => "retrying",
+            Ok(Outcome::Dead) => "dead",
+            Ok(Outcome::LeaseLost) | Err(StoreError::LeaseLost(_)) => "lease_lost",
+            Err(_) => "unrecorded",
+        });
         match outcome {
             // Losing the job between the stage and recording its failure is the same outcome.
             Err(StoreError::LeaseLost(_)) => Ok(Some(Outcome::LeaseLost)),

@@ -228,8 +228,15 @@ impl LearnWorlds {
                 .header("Accept", "application/json")
                 .send()
                 .await
-                .map_err(LwError::Network)?;
+                .map_err(|e| {
+                    // Spelled as in telemetry::metrics (a peer module).
+                    metrics::counter!("learnworlds_api_calls_total", "status" => "network")
+                        .increment(1);
+                    LwError::Network(e)
+                })?;
             let status = response.status();
+            metrics::counter!("learnworlds_api_calls_total", "status" => status.as_u16().to_string())
+                .increment(1);
             let body = response.text().await.map_err(LwError::Network)?;
             tracing::debug!(path, status = status.as_u16(), "LearnWorlds API call");
             match status {
@@ -238,6 +245,7 @@ impl LearnWorlds {
                         .map_err(|_| LwError::Decode(format!("{path}: answer is not JSON")))
                 }
                 StatusCode::TOO_MANY_REQUESTS => {
+                    metrics::counter!("learnworlds_rate_limited_total").increment(1);
                     rate_limited += 1;
                     if rate_limited > self.cfg.max_429_retries {
                         return Err(LwError::RateLimited);

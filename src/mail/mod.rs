@@ -59,6 +59,11 @@ impl MailError {
 pub trait MailTransport: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
     fn describe(&self) -> String;
+    /// Readiness: can a message be handed over now? (SMTP: a connection and EHLO, nothing
+    /// sent.) Ok says what was checked. The outbox folder has nothing to probe.
+    async fn check(&self) -> Result<String, MailError> {
+        Ok(format!("{}: nothing to probe", self.describe()))
+    }
 }
 
 /// SMTP when `SMTP_SERVER` is set, else the outbox folder.

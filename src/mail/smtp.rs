@@ -53,6 +53,17 @@ impl MailTransport for SmtpTransport {
     fn describe(&self) -> String {
         self.describe.clone()
     }
+
+    /// Connects, says EHLO (and STARTTLS where configured), and quits; sends nothing.
+    async fn check(&self) -> Result<String, MailError> {
+        match self.inner.test_connection().await {
+            Ok(true) => Ok(format!("{}: connected, EHLO answered", self.describe)),
+            Ok(false) => Err(MailError::Transient(
+                "the server did not answer EHLO".into(),
+            )),
+            Err(e) => Err(classify(&e)),
+        }
+    }
 }
 
 fn classify(e: &lettre::transport::smtp::Error) -> MailError {

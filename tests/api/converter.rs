@@ -150,4 +150,11 @@ impl Converter for SharedConverter {
     fn name(&self) -> &str {
         "shared-test-pool"
     }
+
+    fn pool_stats(&self) -> Option<office_convert::PoolStats> {
+        match SHARED.pool.get() {
+            Some(Ok(pool)) => Some(pool.stats()),
+            _ => None,
+        }
+    }
 }

@@ -222,9 +222,7 @@ async fn responses(
 /// A cohort of `n` students of the fixture assessment, each with one submission (a copy of
 /// Camila's newest, under new ids): served by the fake, and the webhook each one's submission
 /// sends.
-pub struct Cohort {
-    pub students: Vec<(String, String)>,
-}
+pub struct Cohort;
 
 impl Cohort {
     pub fn user_id(i: usize) -> String {
@@ -235,15 +233,14 @@ impl Cohort {
         format!("{:024x}", 0x5b_0000_0000u64 + i as u64)
     }
 
-    /// Serves the cohort's submissions (replacing the fixtures' students) and returns it.
-    pub fn serve(lw: &FakeLearnWorlds, n: usize) -> Self {
+    /// Serves the cohort's submissions (replacing the fixtures' students).
+    pub fn serve(lw: &FakeLearnWorlds, n: usize) {
         let template = lw.state.submissions.lock().expect("lock")[0].clone();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_secs_f64();
         let mut subs = Vec::with_capacity(n);
-        let mut students = Vec::with_capacity(n);
         for i in (0..n).rev() {
             let mut s = template.clone();
             s["id"] = json!(Self::submission_id(i));
@@ -253,11 +250,7 @@ impl Cohort {
             s["submittedTimestamp"] = json!(now - 600.0 + i as f64 * 0.1);
             subs.push(s);
         }
-        for i in 0..n {
-            students.push((Self::user_id(i), Self::submission_id(i)));
-        }
         *lw.state.submissions.lock().expect("lock") = subs;
-        Self { students }
     }
 
     /// The webhook of student `i`.

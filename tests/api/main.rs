@@ -19,6 +19,7 @@ mod hostile;
 mod intake;
 mod lease;
 mod mail;
+mod ops;
 mod pdf_format;
 mod poison;
 mod profiles;

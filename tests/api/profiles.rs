@@ -47,7 +47,7 @@ fn xlsx(rows: &[[&str; 2]]) -> Vec<u8> {
     out.into_inner()
 }
 
-const REPORTS_TOML: &str = r#"
+pub(crate) const REPORTS_TOML: &str = r#"
 [routing]
 spreadsheet = "config/ids.xlsx"
 
@@ -85,7 +85,7 @@ fn profile_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     spawn_app_with(Setup {
         files: profile_files(),
         ..Default::default()

@@ -48,6 +48,10 @@ pub trait Converter: Send + Sync + 'static {
     /// why not (missing binary, pool dead…).
     async fn health(&self) -> Health;
     fn name(&self) -> &str;
+    /// The pool's instances and counters (metrics); None for a converter that is not a pool.
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
 }
 
 /// A .docx is a zip archive; anything else is rejected before LibreOffice

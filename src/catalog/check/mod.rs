@@ -48,23 +48,47 @@ impl std::fmt::Display for CheckReport {
 
 mod bank_runs;
 
-/// The start-up run of the check: problems at ERROR, the rest at INFO.
+/// The start-up run of the check: one log entry, ERROR with every problem when there is one,
+/// else INFO (the full report, one line per route and bank, is `webhook-service config check`).
 pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
     let report = run(&registry).await;
-    for line in &report.lines {
-        if let Some(problem) = line.strip_prefix("ERROR ") {
-            tracing::error!(problem = %problem.trim(), "config check");
-        } else if let Some(warning) = line.strip_prefix("WARNING ") {
-            tracing::warn!(warning = %warning.trim(), "config check");
-        } else {
-            tracing::info!(detail = %line, "config check");
-        }
+    // One log entry for the whole check (not one per report line), naming every problem.
+    let problems: Vec<&str> = report
+        .lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("ERROR ").map(str::trim))
+        .collect();
+    let warnings: Vec<&str> = report
+        .lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("WARNING ").map(str::trim))
+        .collect();
+    let summary = report.lines.first().map(String::as_str).unwrap_or_default();
+    if problems.is_empty() && warnings.is_empty() {
+        tracing::info!(
+            errors = 0,
+            warnings = 0,
+            summary,
+            "config check passed (`webhook-service config check` prints the full report)"
+        );
+    } else if problems.is_empty() {
+        tracing::warn!(
+            errors = 0,
+            warnings = report.warnings,
+            summary,
+            warning_list = %warnings.join("; "),
+            "config check found warnings (`webhook-service config check` prints the full report)"
+        );
+    } else {
+        tracing::error!(
+            errors = report.errors,
+            warnings = report.warnings,
+            summary,
+            problems = %problems.join("; "),
+            warning_list = %warnings.join("; "),
+            "config check found problems (`webhook-service config check` prints the full report)"
+        );
     }
-    tracing::info!(
-        errors = report.errors,
-        warnings = report.warnings,
-        "config check done (`webhook-service config check` prints it)"
-    );
 }
 
 use bank_runs::{check_bank, samples};

@@ -197,6 +197,10 @@ impl Converter for Pool {
         }
     }
 
+    fn pool_stats(&self) -> Option<PoolStats> {
+        Some(self.stats())
+    }
+
     async fn health(&self) -> Health {
         let stats = self.stats();
         let count = |st: InstanceState| stats.instances.iter().filter(|s| s.state == st).count();

@@ -2,6 +2,9 @@
 //! commands. Each run gets a clean environment and a temporary working folder, so no `.env` of
 //! the developer leaks in.
 
+mod logs;
+mod operator;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -12,8 +15,10 @@ use webhook_service::db::Store;
 
 use crate::database::TestDatabase;
 use crate::fake_learnworlds::{FakeLearnWorlds, TOKEN};
-use crate::helpers::{automation_body, copy_dir, repo_root, spawn_app, SECRET};
-use crate::smtp::SmtpSink;
+use crate::helpers::{
+    automation_body, copy_dir, repo_root, spawn_app, spawn_app_with, Setup, TestApp, SECRET,
+};
+use webhook_service::jobs::Outcome;
 
 fn command(dir: &Path, vars: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_webhook-service"));
@@ -159,64 +164,42 @@ async fn sigterm_returns_an_unfinished_job_to_the_queue_and_logs_json_for_cloud_
     assert_eq!(status.emails_sent, 0);
 }
 
-// Multi-threaded: the commands run as blocking child processes while the app serves them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_operator_commands_talk_to_a_running_service() {
-    let app = spawn_app().await;
+/// The variables an operator's command needs to reach `app`'s database, storage and mail.
+fn app_vars(app: &TestApp) -> Vec<(&'static str, String)> {
     let dir = app.data_dir.path();
-    let smtp = SmtpSink::start();
     let mut vars = base_vars(dir);
     vars.extend([
         ("PORT", app.address.rsplit(':').next().unwrap().to_string()),
         ("DATABASE_URL", app.database.url.clone()),
         ("SMTP_SERVER", "127.0.0.1".into()),
-        ("SMTP_PORT", smtp.port().to_string()),
+        ("SMTP_PORT", app.smtp.port().to_string()),
         ("SMTP_SECURITY", "none".into()),
         ("EMAIL_FROM", "informes@academia.example.com".into()),
+        ("LEARNWORLDS_API_URL", app.lw.base_url()),
+        ("CLIENT_ID", "test-client".into()),
+        ("ACCESS_TOKEN", TOKEN.into()),
     ]);
+    vars
+}
 
-    let out = run(dir, &vars, &["send-test"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("202 "),
-        "{out:?}"
-    );
-    let out = run(dir, &vars, &["send-test"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("duplicate"));
-    assert!(run(dir, &vars, &["send-test", "--unique"]).status.success());
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
-    let out = run(dir, &vars, &["status"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("events received: 2") && text.contains("queued   2"),
-        "{text}"
-    );
-    let json: Value =
-        serde_json::from_slice(&run(dir, &vars, &["status", "--json"]).stdout).unwrap();
-    assert_eq!(json["jobs"]["queued"], 2);
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
 
-    let out = run(
-        dir,
-        &vars,
-        &["email-test", "--to", "operador@academia.example.com"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        smtp.received()[0].to,
-        vec!["operador@academia.example.com".to_string()]
-    );
-
-    let out = run(dir, &vars, &["template", "validate"]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("<<PD%>>"));
+/// Output for a pipe is plain: no ANSI escape anywhere.
+fn assert_plain(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !stream.contains(&0x1b),
+            "colour escapes in non-terminal output: {}",
+            String::from_utf8_lossy(stream)
+        );
+    }
 }
 
 #[test]
