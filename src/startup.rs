@@ -12,8 +12,9 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::alerts::Alerter;
 use crate::catalog::{ProfileRegistry, ProfilesSettings};
-use crate::config::{Config, ConverterKind, ReportConfig};
+use crate::config::{Config, ConverterKind, MailTransportKind, ReportConfig};
 use crate::db::{IntakeWriter, Store};
 use crate::files::Storage;
 use crate::http::guard::Guards;
@@ -54,7 +55,18 @@ impl Application {
         let storage = Storage::from_config(&config)?;
         let learnworlds = LearnWorlds::new(&config.learnworlds)
             .context("building the LearnWorlds HTTP client")?;
-        let mailer = mail::transport_from_config(&config).context("configuring email")?;
+        let mailer: Arc<dyn mail::MailTransport> = Arc::from(
+            mail::transport_from_config(&config).context("configuring email")?,
+        );
+        let alerts = Arc::new(
+            Alerter::new(
+                store.clone(),
+                config.alerts.clone(),
+                config.mail.clone(),
+                mailer.clone(),
+            )
+            .context("building the alerts HTTP client")?,
+        );
         let profiles = Arc::new(
             ProfileRegistry::load(
                 storage.clone(),
@@ -80,6 +92,7 @@ impl Application {
             converter,
             mailer,
             mail: config.mail.clone(),
+            alerts,
         });
         let job_ready = Arc::new(Notify::new());
         let queue = Arc::new(Queue::new(deps, config.queue.clone(), job_ready.clone()));
@@ -131,6 +144,7 @@ impl Application {
         self.log_startup().await;
         let ctx = self.context.clone();
         tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
+        tokio::spawn(ctx.queue.deps().alerts.clone().run(stop.clone()));
         let workers = if ctx.queue.deps().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
@@ -160,8 +174,8 @@ impl Application {
             workers = ctx.config.queue.workers,
             "webhook-service started"
         );
-        if ctx.config.mail.smtp.is_none() {
-            warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER configured: emails are written as .eml files to the outbox folder, not sent");
+        if ctx.config.mail.transport == MailTransportKind::Outbox {
+            warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER or MAIL_TRANSPORT configured: emails are written as .eml files to the outbox folder, not sent");
         }
         if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");

@@ -89,6 +89,13 @@ pub async fn status(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     }
     println!("events received: {}", report.events);
     println!("emails sent:     {}", report.emails_sent);
+    println!(
+        "emails counted:  {} in the last hour, {} in the last 24 hours",
+        report.mail_sent_last_hour, report.mail_sent_last_day
+    );
+    if let Some(mail) = &report.mail {
+        println!("{mail}");
+    }
     println!("jobs:");
     for (state, n) in &report.jobs {
         println!("  {state:<8} {n}");

@@ -2,6 +2,7 @@
 //! optional file, validated once at start-up. Every variable is documented in README.md and
 //! `env.template`.
 
+mod alerts;
 mod mail;
 mod report;
 mod runtime;
@@ -14,6 +15,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use alerts::AlertConfig;
 pub use mail::*;
 pub use report::*;
 pub use runtime::*;
@@ -51,6 +53,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub learnworlds: LearnWorldsConfig,
     pub mail: MailConfig,
+    pub alerts: AlertConfig,
     pub queue: QueueConfig,
     pub report: ReportConfig,
     pub log: LogConfig,
@@ -90,6 +93,7 @@ impl Config {
             webhook: WebhookConfig::from_source(src)?,
             learnworlds: LearnWorldsConfig::from_source(src)?,
             mail: MailConfig::from_source(src)?,
+            alerts: AlertConfig::from_source(src)?,
             queue: QueueConfig::from_source(src)?,
             report: ReportConfig::from_source(src)?,
             log: LogConfig::from_source(src)?,

@@ -1,11 +1,13 @@
 //! The database: events, jobs and the intermediate artifacts of running jobs, in SQLite
 //! (default) or PostgreSQL through one set of queries.
 
+mod alerts;
 mod events;
 mod health;
 mod intake;
 mod jobs;
 mod lease;
+mod mail;
 mod status;
 
 use std::path::PathBuf;
@@ -18,8 +20,10 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
 pub use intake::{Inserted, IntakeWriter};
+pub use alerts::PendingAlert;
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
+pub use mail::{MailPark, SendSlot};
 pub use status::{JobSummary, StatusReport};
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +225,20 @@ mod tests {
             assert_eq!(allowed(sql, "state"), states);
             assert_eq!(allowed(sql, "stage"), stages);
             assert_eq!(allowed(sql, "name"), artifacts);
+        }
+    }
+
+    #[test]
+    fn the_migrations_admit_exactly_the_alert_kinds_of_the_code() {
+        let kinds: Vec<String> = crate::domain::alert::AlertKind::ALL
+            .iter()
+            .map(|k| k.as_str().into())
+            .collect();
+        for sql in [
+            include_str!("../../migrations/sqlite/20261203000100_mail_limits_and_alerts.sql"),
+            include_str!("../../migrations/postgres/20261203000100_mail_limits_and_alerts.sql"),
+        ] {
+            assert_eq!(allowed(sql, "kind"), kinds);
         }
     }
 }

@@ -29,6 +29,11 @@ pub struct StatusReport {
     pub emails_sent: i64,
     /// Dead jobs and queued jobs that have failed at least once, newest first.
     pub problems: Vec<JobSummary>,
+    /// "mail parked until …: <the provider's reply>" while a park holds all mail.
+    pub mail: Option<String>,
+    /// Emails counted by the sending limits in the last hour and the last 24 hours.
+    pub mail_sent_last_hour: i64,
+    pub mail_sent_last_day: i64,
 }
 
 impl Store {
@@ -90,12 +95,22 @@ impl Store {
                 event: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
             });
         }
+        let mail = self.mail_park().await?.map(|p| {
+            let until = chrono::DateTime::from_timestamp_millis(p.until_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            format!("mail parked until {until}: {}", p.reason)
+        });
+        let (mail_sent_last_hour, mail_sent_last_day) = self.recent_sends().await?;
         Ok(StatusReport {
             events,
             jobs,
             pending_by_stage,
             emails_sent,
             problems,
+            mail,
+            mail_sent_last_hour,
+            mail_sent_last_day,
         })
     }
 }

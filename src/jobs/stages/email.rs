@@ -17,8 +17,7 @@
 
 use tracing::info;
 
-use super::profile_of;
-use super::Next;
+use super::{mail_gate, profile_of, Next};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
 use crate::jobs::{Deps, JobRecord, StageError};
@@ -72,15 +71,22 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
             ),
         ));
     }
+    // Held for every job alike: a provider's park, then the sending limits.
+    mail_gate::check_park(deps, job).await?;
+    let slot = mail_gate::reserve(deps, job).await?;
     deps.store.confirm_lease(&job.lease).await?;
     deps.store.begin_email_handover(&job.lease).await?;
     job.email_handovers += 1;
     match deps.mailer.send(&message).await {
         Ok(()) => {}
-        // Not taken by the server: this hand-over does not count.
+        // Not taken by the server: this hand-over does not count, nor does the send.
         Err(e) if !matches!(e, MailError::OutcomeUnknown(_)) => {
             deps.store.cancel_email_handover(&job.lease).await?;
             job.email_handovers -= 1;
+            mail_gate::release(deps, slot).await;
+            if let MailError::Parked { kind, reply } = &e {
+                return Err(mail_gate::park(deps, job, *kind, reply).await);
+            }
             return Err(e.into());
         }
         Err(e) => return Err(e.into()),

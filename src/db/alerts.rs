@@ -1,0 +1,110 @@
+//! Operator alerts, shared by every instance: lines wait in `alerts_pending` (one per key) and
+//! one summary of them goes out at most once per interval, whoever sends it.
+
+use sqlx::Row;
+
+use super::{now_ms, Store, StoreError};
+use crate::domain::alert::AlertKind;
+use crate::domain::job::JobState;
+
+/// One line of the next summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingAlert {
+    pub kind: AlertKind,
+    pub line: String,
+    pub raised_at: i64,
+}
+
+impl Store {
+    /// Adds a line to the next summary; a second line with the same key replaces the first
+    /// (a park extended ten times is one line).
+    pub async fn raise_alert(
+        &self,
+        kind: AlertKind,
+        key: &str,
+        line: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO alerts_pending (kind, dedup_key, line, raised_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (dedup_key) DO UPDATE SET line = excluded.line",
+        )
+        .bind(kind.as_str())
+        .bind(key)
+        .bind(line)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// When lines are waiting and no summary went out in the last `min_interval_ms` (by any
+    /// instance), takes them all for one summary and records it as sent at `now_ms`. None
+    /// otherwise. The claim is one conditional update, so two instances never both send.
+    pub async fn take_alert_summary(
+        &self,
+        now_ms: i64,
+        min_interval_ms: i64,
+    ) -> Result<Option<Vec<PendingAlert>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE alert_state SET last_sent_at = $1 WHERE id = 1 AND last_sent_at <= $2 \
+             AND EXISTS (SELECT 1 FROM alerts_pending)",
+        )
+        .bind(now_ms)
+        .bind(now_ms - min_interval_ms)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "DELETE FROM alerts_pending RETURNING kind, line, raised_at, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            lines.push((
+                row.try_get::<i64, _>("id")?,
+                PendingAlert {
+                    kind: kind
+                        .parse()
+                        .map_err(|e: String| StoreError::Query(sqlx::Error::Decode(e.into())))?,
+                    line: row.try_get("line")?,
+                    raised_at: row.try_get("raised_at")?,
+                },
+            ));
+        }
+        lines.sort_by_key(|(id, _)| *id);
+        Ok(Some(lines.into_iter().map(|(_, a)| a).collect()))
+    }
+
+    /// Lines waiting for the next summary (status, tests).
+    pub async fn pending_alerts(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM alerts_pending")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// For the "no delivery while jobs fail" alert: the newest email sent, and how many jobs
+    /// failed (are waiting for a retry or dead with an error) since `since_ms`.
+    pub async fn delivery_health(&self, since_ms: i64) -> Result<(Option<i64>, i64), StoreError> {
+        let last_sent: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(email_sent_at) FROM jobs")
+                .fetch_one(&self.pool)
+                .await?;
+        let failing: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE state IN ($1, $2) AND last_error_code IS NOT NULL \
+             AND updated_at >= $3",
+        )
+        .bind(JobState::Queued.as_str())
+        .bind(JobState::Dead.as_str())
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((last_sent, failing))
+    }
+}
