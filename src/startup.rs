@@ -55,9 +55,8 @@ impl Application {
         let storage = Storage::from_config(&config)?;
         let learnworlds = LearnWorlds::new(&config.learnworlds)
             .context("building the LearnWorlds HTTP client")?;
-        let mailer: Arc<dyn mail::MailTransport> = Arc::from(
-            mail::transport_from_config(&config).context("configuring email")?,
-        );
+        let mailer: Arc<dyn mail::MailTransport> =
+            Arc::from(mail::transport_from_config(&config).context("configuring email")?);
         let alerts = Arc::new(
             Alerter::new(
                 store.clone(),

@@ -44,9 +44,6 @@ pub struct Alerter {
     mail: MailConfig,
     mailer: Arc<dyn MailTransport>,
     http: reqwest::Client,
-    /// When this process started watching deliveries: "no delivery for N minutes" needs N
-    /// minutes of watching first.
-    started_ms: i64,
 }
 
 /// At most this much of a provider's reply goes into a line.
@@ -69,7 +66,6 @@ impl Alerter {
             mail,
             mailer,
             http,
-            started_ms: now_ms(),
         })
     }
 
@@ -129,14 +125,16 @@ impl Alerter {
         });
     }
 
-    /// Jobs failed in the last `ALERT_NO_DELIVERY_MINUTES` and nothing was delivered in them.
-    pub async fn check_deliveries(self: &Arc<Self>, now: i64) -> Result<(), StoreError> {
+    /// Jobs have been failing for the last `ALERT_NO_DELIVERY_MINUTES` and nothing was
+    /// delivered in them: raises the alert, and says so.
+    pub async fn check_deliveries(self: &Arc<Self>, now: i64) -> Result<bool, StoreError> {
         let window = self.cfg.no_delivery_after.as_millis() as i64;
-        if !self.enabled() || now - self.started_ms < window {
-            return Ok(());
+        if !self.enabled() {
+            return Ok(false);
         }
         let (last_sent, failing) = self.store.delivery_health(now - window).await?;
-        if failing > 0 && last_sent.is_none_or(|t| t < now - window) {
+        let stalled = failing > 0 && last_sent.is_none_or(|t| t < now - window);
+        if stalled {
             let minutes = window / 60_000;
             let line = format!(
                 "no report was delivered in the last {minutes} minute(s) while {failing} job(s) \
@@ -144,7 +142,7 @@ impl Alerter {
             );
             self.raise(AlertKind::NoDelivery, "no_delivery", line).await;
         }
-        Ok(())
+        Ok(stalled)
     }
 
     /// Sends one summary of the waiting lines if the interval allows; true when one went out.

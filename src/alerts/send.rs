@@ -9,7 +9,12 @@ use super::{rfc3339, AlertError};
 pub(super) fn summary(lines: &[PendingAlert]) -> String {
     let mut text = String::from("webhook-service needs attention:\n");
     for a in lines {
-        text.push_str(&format!("- [{}] {} ({})\n", a.kind, a.line, rfc3339(a.raised_at)));
+        text.push_str(&format!(
+            "- [{}] {} ({})\n",
+            a.kind,
+            a.line,
+            rfc3339(a.raised_at)
+        ));
     }
     text.push_str("\nDetails: `webhook-service status` (or GET /admin/status).\n");
     text

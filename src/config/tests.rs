@@ -281,7 +281,10 @@ fn the_server_limits_have_defaults_and_named_refusals() {
 fn the_mail_transport_limits_and_alerts_have_defaults_and_named_refusals() {
     let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
     assert_eq!(c.mail.transport, MailTransportKind::Outbox);
-    assert_eq!((c.mail.limits.per_hour, c.mail.limits.per_day), (None, None));
+    assert_eq!(
+        (c.mail.limits.per_hour, c.mail.limits.per_day),
+        (None, None)
+    );
     assert_eq!(c.mail.limits.quota_park, Duration::from_secs(3600));
     assert_eq!(c.alerts.min_interval, Duration::from_secs(900));
     assert!(!c.alerts.enabled());
@@ -311,19 +314,32 @@ fn the_mail_transport_limits_and_alerts_have_defaults_and_named_refusals() {
         (vec![base, ("MAIL_TRANSPORT", "pigeon")], "MAIL_TRANSPORT"),
         (vec![base, ("MAIL_TRANSPORT", "smtp")], "SMTP_SERVER"),
         (
-            vec![base, ("MAIL_TRANSPORT", "sendgrid"), ("EMAIL_FROM", "a@b.cl")],
+            vec![
+                base,
+                ("MAIL_TRANSPORT", "sendgrid"),
+                ("EMAIL_FROM", "a@b.cl"),
+            ],
             "SENDGRID_API_KEY",
         ),
         (vec![base, ("MAIL_MAX_PER_HOUR", "0")], "MAIL_MAX_PER_HOUR"),
         (vec![base, ("MAIL_MAX_PER_DAY", "many")], "MAIL_MAX_PER_DAY"),
         (vec![base, ("ADMIN_EMAIL", "Ops <ops@x.cl>")], "ADMIN_EMAIL"),
-        (vec![base, ("ALERT_NO_DELIVERY_MINUTES", "0")], "ALERT_NO_DELIVERY_MINUTES"),
+        (
+            vec![base, ("ALERT_NO_DELIVERY_MINUTES", "0")],
+            "ALERT_NO_DELIVERY_MINUTES",
+        ),
     ] {
         assert!(err(&pairs).contains(var), "{var}: {}", err(&pairs));
     }
     // The Slack URL is a secret: refused by name, never repeated.
-    let slack = err(&[base, ("SLACK_WEBHOOK_URL", "http://hooks.example.com/T0/B0/xyz")]);
-    assert!(slack.contains("SLACK_WEBHOOK_URL") && !slack.contains("xyz"), "{slack}");
+    let slack = err(&[
+        base,
+        ("SLACK_WEBHOOK_URL", "http://hooks.example.com/T0/B0/xyz"),
+    ]);
+    assert!(
+        slack.contains("SLACK_WEBHOOK_URL") && !slack.contains("xyz"),
+        "{slack}"
+    );
     for var in ["MAIL_MAX_PER_HOUR", "MAIL_MAX_PER_DAY"] {
         assert!(include_str!("../../env.template").contains(&format!("\n{var}=")));
         assert!(include_str!("../../README.md").contains(&format!("`{var}`")));

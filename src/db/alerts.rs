@@ -7,6 +7,10 @@ use super::{now_ms, Store, StoreError};
 use crate::domain::alert::AlertKind;
 use crate::domain::job::JobState;
 
+/// The codes of jobs that wait on a mail park or the sending limits (jobs/stages/mail_gate.rs).
+pub const WAIT_PARKED: &str = "mail_parked";
+pub const WAIT_PACED: &str = "mail_paced";
+
 /// One line of the next summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingAlert {
@@ -58,11 +62,9 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
-        let rows = sqlx::query(
-            "DELETE FROM alerts_pending RETURNING kind, line, raised_at, id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = sqlx::query("DELETE FROM alerts_pending RETURNING kind, line, raised_at, id")
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         let mut lines = Vec::with_capacity(rows.len());
         for row in rows {
@@ -90,18 +92,20 @@ impl Store {
     }
 
     /// For the "no delivery while jobs fail" alert: the newest email sent, and how many jobs
-    /// failed (are waiting for a retry or dead with an error) since `since_ms`.
+    /// have been failing for the whole window — created before `since_ms` and still queued
+    /// with an error. Waiting on a park or on the sending limits is not failing: the park has
+    /// its own alert, and pacing is what the operator configured.
     pub async fn delivery_health(&self, since_ms: i64) -> Result<(Option<i64>, i64), StoreError> {
-        let last_sent: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(email_sent_at) FROM jobs")
-                .fetch_one(&self.pool)
-                .await?;
+        let last_sent: Option<i64> = sqlx::query_scalar("SELECT MAX(email_sent_at) FROM jobs")
+            .fetch_one(&self.pool)
+            .await?;
         let failing: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE state IN ($1, $2) AND last_error_code IS NOT NULL \
-             AND updated_at >= $3",
+            "SELECT COUNT(*) FROM jobs WHERE state = $1 AND last_error_code IS NOT NULL \
+             AND last_error_code NOT IN ($2, $3) AND created_at <= $4",
         )
         .bind(JobState::Queued.as_str())
-        .bind(JobState::Dead.as_str())
+        .bind(WAIT_PARKED)
+        .bind(WAIT_PACED)
         .bind(since_ms)
         .fetch_one(&self.pool)
         .await?;

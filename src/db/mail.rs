@@ -101,12 +101,13 @@ impl Store {
                 });
             }
         }
-        let id: i64 =
-            sqlx::query_scalar("INSERT INTO mail_sends (job_id, sent_at) VALUES ($1, $2) RETURNING id")
-                .bind(job_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO mail_sends (job_id, sent_at) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(job_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(SendSlot::Granted(id))
     }

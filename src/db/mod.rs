@@ -19,8 +19,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
+pub use alerts::{PendingAlert, WAIT_PACED, WAIT_PARKED};
 pub use intake::{Inserted, IntakeWriter};
-pub use alerts::PendingAlert;
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
 pub use mail::{MailPark, SendSlot};

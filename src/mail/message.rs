@@ -77,7 +77,12 @@ pub fn report_email(cfg: &MailConfig, email: ReportEmail<'_>) -> Result<Email, M
 }
 
 /// A text-only message (the transport test, operator alerts).
-fn plain_email(cfg: &MailConfig, to: &str, subject: &str, text: String) -> Result<Email, MailError> {
+fn plain_email(
+    cfg: &MailConfig,
+    to: &str,
+    subject: &str,
+    text: String,
+) -> Result<Email, MailError> {
     let to = Mailbox::new(None, bare_address(to)?);
     let (from, reply_to) = sender(cfg)?;
     let message = builder(&from, &reply_to)
@@ -110,7 +115,12 @@ pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Email, MailError> {
 }
 
 /// An operator alert (`ADMIN_EMAIL`).
-pub fn alert_email(cfg: &MailConfig, to: &str, subject: &str, text: String) -> Result<Email, MailError> {
+pub fn alert_email(
+    cfg: &MailConfig,
+    to: &str,
+    subject: &str,
+    text: String,
+) -> Result<Email, MailError> {
     plain_email(cfg, to, subject, text)
 }
 

@@ -97,7 +97,10 @@ pub fn transport_from_config(cfg: &Config) -> Result<Box<dyn MailTransport>, Mai
     let missing = |what: &str| MailError::Build(format!("{what} is not configured"));
     Ok(match cfg.mail.transport {
         MailTransportKind::Smtp => Box::new(SmtpTransport::new(
-            cfg.mail.smtp.as_ref().ok_or_else(|| missing("SMTP_SERVER"))?,
+            cfg.mail
+                .smtp
+                .as_ref()
+                .ok_or_else(|| missing("SMTP_SERVER"))?,
         )?),
         MailTransportKind::SendGrid => Box::new(SendGridTransport::new(
             cfg.mail

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use async_trait::async_trait;
 use super::{Email, MailError, MailTransport};
+use async_trait::async_trait;
 
 pub struct OutboxTransport {
     dir: PathBuf,

@@ -106,8 +106,8 @@ pub fn classify_reply(code: u16, text: &str, phase: Phase) -> MailError {
         };
     }
     // A system problem that merely says "try again later" is an ordinary retry.
-    let system_problem = lower.contains("temporary system problem")
-        || lower.contains("temporary server error");
+    let system_problem =
+        lower.contains("temporary system problem") || lower.contains("temporary server error");
     if !permanent && !mailbox_full && !system_problem && (has(THROTTLE) || esc == "4.7.28") {
         return MailError::Parked {
             kind: ParkKind::Throttle,

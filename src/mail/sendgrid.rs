@@ -8,7 +8,7 @@ use lettre::message::Mailbox;
 use serde_json::{json, Value};
 
 use super::{Email, MailError, MailTransport, ParkKind};
-use crate::config::{SendGridConfig, Secret};
+use crate::config::{Secret, SendGridConfig};
 
 pub struct SendGridTransport {
     client: reqwest::Client,
@@ -26,7 +26,10 @@ impl SendGridTransport {
             .map_err(|e| MailError::Build(format!("SendGrid HTTP client: {e}")))?;
         Ok(Self {
             client,
-            url: format!("{}/v3/mail/send", cfg.api_url.as_str().trim_end_matches('/')),
+            url: format!(
+                "{}/v3/mail/send",
+                cfg.api_url.as_str().trim_end_matches('/')
+            ),
             key: cfg.api_key.clone(),
             describe: format!("SendGrid API at {}", cfg.api_url),
         })
@@ -124,7 +127,11 @@ impl MailTransport for SendGridTransport {
         let why = reasons(status, &body);
         Err(match status.as_u16() {
             // The plan's credits for the day are used up: same as a provider's daily quota.
-            401 | 403 if why.to_ascii_lowercase().contains("maximum credits exceeded") => {
+            401 | 403
+                if why
+                    .to_ascii_lowercase()
+                    .contains("maximum credits exceeded") =>
+            {
                 MailError::Parked {
                     kind: ParkKind::Quota,
                     reply: why,

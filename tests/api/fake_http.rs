@@ -32,9 +32,7 @@ impl FakeHttp {
     async fn start(path: &str, default_status: u16) -> Self {
         let fake = Self::default();
         let state = (fake.clone(), default_status);
-        let router = Router::new()
-            .route(path, post(record))
-            .with_state(state);
+        let router = Router::new().route(path, post(record)).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -48,10 +46,7 @@ impl FakeHttp {
     }
 
     pub fn answer(&self, status: u16, body: Value) {
-        self.answers
-            .lock()
-            .expect("lock")
-            .push_back((status, body));
+        self.answers.lock().expect("lock").push_back((status, body));
     }
 
     pub fn bodies(&self) -> Vec<Value> {

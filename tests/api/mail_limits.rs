@@ -26,7 +26,11 @@ async fn app_on(server: &ScriptedSmtp, vars: Vec<(&'static str, String)>) -> Tes
 }
 
 /// A second instance of the service on the first one's database.
-async fn second_instance(first: &TestApp, server: &ScriptedSmtp, vars: Vec<(&'static str, String)>) -> TestApp {
+async fn second_instance(
+    first: &TestApp,
+    server: &ScriptedSmtp,
+    vars: Vec<(&'static str, String)>,
+) -> TestApp {
     let mut all = vec![("DATABASE_URL", first.database.url.clone())];
     all.extend(vars);
     app_on(server, all).await
@@ -58,17 +62,29 @@ async fn a_gmail_daily_quota_reply_parks_all_mail_on_every_instance_without_usin
     let status = app.ctx.store.status(10).await.unwrap();
     let park = status.mail.clone().expect("the status shows the park");
     assert!(
-        park.starts_with("mail parked until ") && park.contains("5.4.5 Daily user sending limit exceeded"),
+        park.starts_with("mail parked until ")
+            && park.contains("5.4.5 Daily user sending limit exceeded"),
         "{park}"
     );
     assert_eq!(status.jobs["queued"], 3);
     assert_eq!(status.problems.len(), 3);
     for p in &status.problems {
         assert_eq!(p.error_code.as_deref(), Some("mail_parked"));
-        assert!(p.error.as_deref().unwrap().starts_with("mail parked until "), "{:?}", p.error);
+        assert!(
+            p.error
+                .as_deref()
+                .unwrap()
+                .starts_with("mail parked until "),
+            "{:?}",
+            p.error
+        );
         assert_eq!(p.attempts, 0, "waiting on the park uses no attempt");
     }
-    assert_eq!(app.drain().await, 0, "parked jobs come back when the park ends");
+    assert_eq!(
+        app.drain().await,
+        0,
+        "parked jobs come back when the park ends"
+    );
 
     // Another instance on the same database holds its mail too, without connecting.
     let other = second_instance(&app, &server, vec![]).await;
@@ -86,7 +102,11 @@ async fn a_gmail_daily_quota_reply_parks_all_mail_on_every_instance_without_usin
     assert_eq!(accepted.len(), 4);
     for n in 1..=4 {
         let to = format!("<{}>", address(n));
-        assert_eq!(accepted.iter().filter(|m| m.contains(&to)).count(), 1, "{to}");
+        assert_eq!(
+            accepted.iter().filter(|m| m.contains(&to)).count(),
+            1,
+            "{to}"
+        );
     }
     assert!(app.ctx.store.status(10).await.unwrap().mail.is_none());
 }
@@ -105,7 +125,10 @@ async fn a_throttle_at_the_greeting_parks_mail_for_the_throttle_period() {
     let before = webhook_service::db::now_ms();
     assert_eq!(process(&app).await, Some(Outcome::Waiting));
     let park = app.ctx.store.mail_park().await.unwrap().expect("parked");
-    assert!(park.until_ms >= before + 120_000 && park.until_ms <= webhook_service::db::now_ms() + 120_000);
+    assert!(
+        park.until_ms >= before + 120_000
+            && park.until_ms <= webhook_service::db::now_ms() + 120_000
+    );
     assert!(park.reason.contains("Try again later"), "{}", park.reason);
 }
 
@@ -120,10 +143,19 @@ async fn a_recipient_the_server_refuses_fails_that_job_only_with_the_servers_rea
     app.post_signed(student(&app, 1)).await;
     assert_eq!(process(&app).await, Some(Outcome::Dead));
     let status = app.ctx.store.status(10).await.unwrap();
-    assert_eq!(status.problems[0].error_code.as_deref(), Some("smtp_recipient_refused"));
+    assert_eq!(
+        status.problems[0].error_code.as_deref(),
+        Some("smtp_recipient_refused")
+    );
     let error = status.problems[0].error.clone().unwrap();
-    assert!(error.contains("550 5.1.1") && error.contains("does not exist"), "{error}");
-    assert!(status.mail.is_none(), "one recipient does not park the others' mail");
+    assert!(
+        error.contains("550 5.1.1") && error.contains("does not exist"),
+        "{error}"
+    );
+    assert!(
+        status.mail.is_none(),
+        "one recipient does not park the others' mail"
+    );
 
     server.set(|s| s.rcpt = "250 2.1.5 OK".into());
     app.post_signed(student(&app, 2)).await;
@@ -142,11 +174,16 @@ async fn a_message_too_large_for_the_server_says_so_with_its_own_code() {
     assert_eq!(process(&app).await, Some(Outcome::Dead));
     let p = &app.ctx.store.status(10).await.unwrap().problems[0];
     assert_eq!(p.error_code.as_deref(), Some("message_too_large"));
-    assert!(p.error.as_deref().unwrap().contains("larger than the mail server accepts"));
+    assert!(p
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("larger than the mail server accepts"));
 }
 
 #[tokio::test]
-async fn a_server_that_accepts_the_connection_and_never_answers_fails_the_attempt_within_the_timeout() {
+async fn a_server_that_accepts_the_connection_and_never_answers_fails_the_attempt_within_the_timeout(
+) {
     let server = ScriptedSmtp::start(Script {
         greeting: None,
         ..Default::default()
@@ -156,8 +193,16 @@ async fn a_server_that_accepts_the_connection_and_never_answers_fails_the_attemp
     app.post_signed(student(&app, 1)).await;
     assert_eq!(process(&app).await, Some(Outcome::Retrying));
     let p = &app.ctx.store.status(10).await.unwrap().problems[0];
-    assert_eq!(p.error_code.as_deref(), Some("smtp_unavailable"), "nothing was sent: a plain retry");
-    assert!(p.error.as_deref().unwrap().contains("SMTP_TIMEOUT_SECONDS"), "{:?}", p.error);
+    assert_eq!(
+        p.error_code.as_deref(),
+        Some("smtp_unavailable"),
+        "nothing was sent: a plain retry"
+    );
+    assert!(
+        p.error.as_deref().unwrap().contains("SMTP_TIMEOUT_SECONDS"),
+        "{:?}",
+        p.error
+    );
 }
 
 #[tokio::test]
@@ -176,13 +221,18 @@ async fn a_server_silent_after_the_message_leaves_the_outcome_unknown_and_resend
     assert_eq!(process(&app).await, Some(Outcome::Retrying));
     app.retry_now().await;
     assert_eq!(process(&app).await, Some(Outcome::Dead));
-    assert_eq!(server.delivered_data.load(Ordering::SeqCst), 2, "one resend, no more");
+    assert_eq!(
+        server.delivered_data.load(Ordering::SeqCst),
+        2,
+        "one resend, no more"
+    );
     let p = &app.ctx.store.status(10).await.unwrap().problems[0];
     assert_eq!(p.error_code.as_deref(), Some("email_outcome_unknown"));
 }
 
 #[tokio::test]
-async fn mail_max_per_hour_is_shared_by_instances_and_holds_the_next_email_without_using_an_attempt() {
+async fn mail_max_per_hour_is_shared_by_instances_and_holds_the_next_email_without_using_an_attempt(
+) {
     let server = ScriptedSmtp::start(Script::default()).await;
     let limit = vec![("MAIL_MAX_PER_HOUR", "2".to_string())];
     let app = app_on(&server, limit.clone()).await;
@@ -198,9 +248,17 @@ async fn mail_max_per_hour_is_shared_by_instances_and_holds_the_next_email_witho
     assert_eq!(status.mail_sent_last_hour, 2);
     let p = &status.problems[0];
     assert_eq!(p.error_code.as_deref(), Some("mail_paced"));
-    assert!(p.error.as_deref().unwrap().contains("MAIL_MAX_PER_HOUR"), "{:?}", p.error);
+    assert!(
+        p.error.as_deref().unwrap().contains("MAIL_MAX_PER_HOUR"),
+        "{:?}",
+        p.error
+    );
     assert_eq!(p.attempts, 0);
-    assert_eq!(app.drain().await, 0, "due again only when the oldest send leaves the hour");
+    assert_eq!(
+        app.drain().await,
+        0,
+        "due again only when the oldest send leaves the hour"
+    );
 }
 
 #[tokio::test]
@@ -212,14 +270,26 @@ async fn mail_max_per_day_counts_only_the_sends_the_server_took() {
     .await;
     let app = app_on(&server, vec![("MAIL_MAX_PER_DAY", "1".into())]).await;
     app.post_signed(student(&app, 1)).await;
-    assert_eq!(process(&app).await, Some(Outcome::Retrying), "a refusal is an ordinary retry");
+    assert_eq!(
+        process(&app).await,
+        Some(Outcome::Retrying),
+        "a refusal is an ordinary retry"
+    );
     server.set(|s| s.end_of_data = Some("250 2.0.0 OK".into()));
     app.retry_now().await;
-    assert_eq!(process(&app).await, Some(Outcome::Done), "the refused send did not use the day's one");
+    assert_eq!(
+        process(&app).await,
+        Some(Outcome::Done),
+        "the refused send did not use the day's one"
+    );
     app.post_signed(student(&app, 2)).await;
     assert_eq!(process(&app).await, Some(Outcome::Waiting));
     let p = &app.ctx.store.status(10).await.unwrap().problems[0];
     assert_eq!(p.error_code.as_deref(), Some("mail_paced"));
-    assert!(p.error.as_deref().unwrap().contains("MAIL_MAX_PER_DAY"), "{:?}", p.error);
+    assert!(
+        p.error.as_deref().unwrap().contains("MAIL_MAX_PER_DAY"),
+        "{:?}",
+        p.error
+    );
     assert_eq!(server.accepted.lock().unwrap().len(), 1);
 }

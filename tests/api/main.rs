@@ -3,6 +3,7 @@
 //! database `TEST_DATABASE` names: `sqlite` (default) or `postgres` (scripts/test.sh runs the
 //! binary once with each).
 
+mod alerts;
 mod cli;
 mod converter;
 mod database;
@@ -19,11 +20,13 @@ mod intake;
 mod lease;
 mod mail;
 mod mail_limits;
+mod outage;
 mod poison;
 mod profiles;
 mod properties;
 mod queue;
 mod resilience;
+mod sendgrid;
 mod smtp;
 mod smtp_script;
 mod smtp_unknown;

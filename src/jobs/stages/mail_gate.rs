@@ -6,7 +6,7 @@
 use tracing::{info, warn};
 
 use crate::alerts::rfc3339;
-use crate::db::{now_ms, SendSlot};
+use crate::db::{now_ms, SendSlot, WAIT_PACED, WAIT_PARKED};
 use crate::jobs::{Deps, JobRecord, StageError};
 use crate::mail::ParkKind;
 
@@ -25,7 +25,7 @@ pub async fn check_park(deps: &Deps, job: &JobRecord) -> Result<(), StageError> 
 
 fn parked(until_ms: i64, reason: &str) -> StageError {
     StageError::wait_until(
-        "mail_parked",
+        WAIT_PARKED,
         until_ms,
         format!("mail parked until {}: {reason}", rfc3339(until_ms)),
     )
@@ -48,7 +48,7 @@ pub async fn reserve(deps: &Deps, job: &JobRecord) -> Result<i64, StageError> {
             };
             let until_ms = until_ms + spread(job);
             Err(StageError::wait_until(
-                "mail_paced",
+                WAIT_PACED,
                 until_ms,
                 format!(
                     "mail paced: {} emails already sent ({var}); next send at {}",

@@ -11,7 +11,10 @@ fn parse(raw: &str) -> (u16, String) {
         Some(esc) => l.strip_prefix(esc).map_or(*l, str::trim_start),
         None => l,
     });
-    let text = std::iter::once(lines[0]).chain(rest).collect::<Vec<_>>().join(" ");
+    let text = std::iter::once(lines[0])
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(" ");
     (code, text)
 }
 
@@ -90,8 +93,19 @@ fn real_smtp_replies_mean_what_their_servers_say() {
 
 #[test]
 fn a_park_keeps_the_servers_words_for_the_status() {
-    let e = classify_reply(550, "5.4.5 Daily user sending limit exceeded.", Phase::Message);
-    assert!(e.to_string().contains("550 5.4.5 Daily user sending limit exceeded"), "{e}");
+    let e = classify_reply(
+        550,
+        "5.4.5 Daily user sending limit exceeded.",
+        Phase::Message,
+    );
+    assert!(
+        e.to_string()
+            .contains("550 5.4.5 Daily user sending limit exceeded"),
+        "{e}"
+    );
     assert_eq!(e.code(), "mail_parked");
-    assert!(!e.is_permanent(), "a park is never a reason to give a job up");
+    assert!(
+        !e.is_permanent(),
+        "a park is never a reason to give a job up"
+    );
 }
