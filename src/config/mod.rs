@@ -116,7 +116,9 @@ impl Config {
                 self.mail
                     .smtp
                     .as_ref()
-                    .map_or(Duration::ZERO, |s| s.timeout),
+                    .map(|s| s.timeout)
+                    .or(self.mail.sendgrid.as_ref().map(|s| s.timeout))
+                    .unwrap_or(Duration::ZERO),
                 "SMTP_TIMEOUT_SECONDS",
             ),
         ];

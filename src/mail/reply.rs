@@ -34,7 +34,11 @@ const QUOTA: &[&str] = &[
 ];
 
 /// Account- or connection-wide throttles: every instance should stop for a while rather than
-/// retry each job on its own (which lengthens the throttle).
+/// retry each job on its own (which lengthens the throttle). Gmail's `454 4.7.0 Too many login
+/// attempts` is one: it concerns the account, not the message, and every further login — ten
+/// instances each retrying their jobs — extends it; so it parks (for the short throttle period,
+/// without using attempts) instead of counting as a login failure. Gmail's other 454, "Cannot
+/// authenticate due to temporary system problem", is an ordinary retry.
 const THROTTLE: &[&str] = &[
     "too many login attempts",
     "try again later, closing connection",

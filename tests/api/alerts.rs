@@ -161,3 +161,27 @@ async fn jobs_failing_with_no_delivery_for_the_configured_minutes_raise_an_alert
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_sweep_reports_missed_students_in_the_next_summary() {
+    let slack = FakeHttp::slack().await;
+    let app = app_alerting(&slack, vec![]).await;
+    let alerts = app.ctx.queue.deps().alerts.clone();
+    alerts.missed_students(0, &[]).await;
+    alerts
+        .missed_students(
+            3,
+            &[
+                "65a1f0c2b3d4e5f6a7b8c9d0".into(),
+                "65a1f0c2b3d4e5f6a7b8c9d0".into(),
+            ],
+        )
+        .await;
+    eventually("Slack has the sweep's finding", || slack.texts().len() == 1).await;
+    let text = slack.texts()[0].clone();
+    assert!(
+        text.contains("found 3 student(s) without a report")
+            && text.matches("65a1f0c2b3d4e5f6a7b8c9d0").count() == 1,
+        "{text}"
+    );
+}

@@ -74,8 +74,14 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     // Held for every job alike: a provider's park, then the sending limits.
     mail_gate::check_park(deps, job).await?;
     let slot = mail_gate::reserve(deps, job).await?;
-    deps.store.confirm_lease(&job.lease).await?;
-    deps.store.begin_email_handover(&job.lease).await?;
+    let ready = async {
+        deps.store.confirm_lease(&job.lease).await?;
+        deps.store.begin_email_handover(&job.lease).await
+    };
+    if let Err(e) = ready.await {
+        mail_gate::release(deps, slot).await;
+        return Err(e.into());
+    }
     job.email_handovers += 1;
     match deps.mailer.send(&message).await {
         Ok(()) => {}

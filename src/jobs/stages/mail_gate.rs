@@ -41,17 +41,17 @@ pub async fn reserve(deps: &Deps, job: &JobRecord) -> Result<i64, StageError> {
     {
         SendSlot::Granted(slot) => Ok(slot),
         SendSlot::Full { until_ms, per_day } => {
-            let (var, limit) = if per_day {
-                ("MAIL_MAX_PER_DAY", limits.per_day)
+            let (var, limit, window) = if per_day {
+                ("MAIL_MAX_PER_DAY", limits.per_day, "24 hours")
             } else {
-                ("MAIL_MAX_PER_HOUR", limits.per_hour)
+                ("MAIL_MAX_PER_HOUR", limits.per_hour, "hour")
             };
             let until_ms = until_ms + spread(job);
             Err(StageError::wait_until(
                 WAIT_PACED,
                 until_ms,
                 format!(
-                    "mail paced: {} emails already sent ({var}); next send at {}",
+                    "mail paced: {} emails sent in the last {window} ({var}); this one waits until {}",
                     limit.unwrap_or_default(),
                     rfc3339(until_ms)
                 ),
