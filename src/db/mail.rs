@@ -62,6 +62,20 @@ impl Store {
         Ok(())
     }
 
+    /// When the limits have no room now: until when, and whether it is the daily one. A read
+    /// only, so that a job held by the limits learns it before loading its report.
+    pub async fn send_room(
+        &self,
+        per_hour: Option<u32>,
+        per_day: Option<u32>,
+    ) -> Result<Option<SendSlot>, StoreError> {
+        if per_hour.is_none() && per_day.is_none() {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        full_until(&mut conn, now_ms(), per_hour, per_day).await
+    }
+
     /// Counts a send against the limits if both have room, in one step for all instances.
     pub async fn reserve_send(
         &self,
@@ -81,25 +95,9 @@ impl Store {
             .bind(now - 2 * DAY_MS)
             .execute(&mut *tx)
             .await?;
-        for (limit, window, per_day) in [(per_hour, HOUR_MS, false), (per_day, DAY_MS, true)] {
-            let Some(limit) = limit else { continue };
-            // The send that must leave the window before one more fits: the oldest of the
-            // newest `limit` sends.
-            let blocking: Option<i64> = sqlx::query_scalar(
-                "SELECT sent_at FROM mail_sends WHERE sent_at > $1 \
-                 ORDER BY sent_at DESC, id DESC LIMIT 1 OFFSET $2",
-            )
-            .bind(now - window)
-            .bind(i64::from(limit.max(1)) - 1)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(at) = blocking {
-                tx.rollback().await?;
-                return Ok(SendSlot::Full {
-                    until_ms: at + window + 1,
-                    per_day,
-                });
-            }
+        if let Some(full) = full_until(&mut tx, now, per_hour, per_day).await? {
+            tx.rollback().await?;
+            return Ok(full);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO mail_sends (job_id, sent_at) VALUES ($1, $2) RETURNING id",
@@ -134,4 +132,32 @@ impl Store {
         .await?;
         Ok((row.try_get("hour")?, row.try_get("day")?))
     }
+}
+
+/// `SendSlot::Full` when a limit has no room at `now`: the send that must leave the window
+/// before one more fits is the oldest of the newest `limit` sends.
+async fn full_until(
+    conn: &mut sqlx::AnyConnection,
+    now: i64,
+    per_hour: Option<u32>,
+    per_day: Option<u32>,
+) -> Result<Option<SendSlot>, StoreError> {
+    for (limit, window, per_day) in [(per_hour, HOUR_MS, false), (per_day, DAY_MS, true)] {
+        let Some(limit) = limit else { continue };
+        let blocking: Option<i64> = sqlx::query_scalar(
+            "SELECT sent_at FROM mail_sends WHERE sent_at > $1 \
+             ORDER BY sent_at DESC, id DESC LIMIT 1 OFFSET $2",
+        )
+        .bind(now - window)
+        .bind(i64::from(limit.max(1)) - 1)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(at) = blocking {
+            return Ok(Some(SendSlot::Full {
+                until_ms: at + window + 1,
+                per_day,
+            }));
+        }
+    }
+    Ok(None)
 }

@@ -14,6 +14,10 @@
 //! same id, and a student without a report is worse than one duplicate). After a second such
 //! hand-over the job stops with `email_outcome_unknown`: the student may have the report, and
 //! only the operator can find out before requeueing it.
+//!
+//! Before any of that, the job passes the mail gate (`mail_gate`): while a provider's quota or
+//! throttle reply parks all mail, or the sending limits are full, it goes back to the queue
+//! without using an attempt. A park reply is a clear refusal: the hand-over is taken back.
 
 use tracing::info;
 
@@ -31,6 +35,10 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     if job.email_sent_at.is_some() {
         return Ok(Next::Stage(JobStage::Record));
     }
+    // Held for every job alike: a provider's park, the sending limits (checked again when the
+    // send is counted, right before the hand-over).
+    mail_gate::check_park(deps, job).await?;
+    mail_gate::check_room(deps, job).await?;
     let pdf = match deps.store.artifact(job.id, Artifact::Pdf).await? {
         Some(pdf) => pdf,
         // Kept in storage by the store stage: the database copy is only a convenience.
@@ -71,8 +79,6 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
             ),
         ));
     }
-    // Held for every job alike: a provider's park, then the sending limits.
-    mail_gate::check_park(deps, job).await?;
     let slot = mail_gate::reserve(deps, job).await?;
     let ready = async {
         deps.store.confirm_lease(&job.lease).await?;

@@ -31,6 +31,20 @@ fn parked(until_ms: i64, reason: &str) -> StageError {
     )
 }
 
+/// Fails with a wait when the sending limits have no room now (a read: checked before the
+/// report is loaded, so that many held jobs waking together cost little).
+pub async fn check_room(deps: &Deps, job: &JobRecord) -> Result<(), StageError> {
+    let limits = &deps.mail.limits;
+    match deps
+        .store
+        .send_room(limits.per_hour, limits.per_day)
+        .await?
+    {
+        Some(SendSlot::Full { until_ms, per_day }) => Err(paced(deps, job, until_ms, per_day)),
+        _ => Ok(()),
+    }
+}
+
 /// Counts this send against the limits, or fails with a wait until one fits.
 pub async fn reserve(deps: &Deps, job: &JobRecord) -> Result<i64, StageError> {
     let limits = &deps.mail.limits;
@@ -40,24 +54,27 @@ pub async fn reserve(deps: &Deps, job: &JobRecord) -> Result<i64, StageError> {
         .await?
     {
         SendSlot::Granted(slot) => Ok(slot),
-        SendSlot::Full { until_ms, per_day } => {
-            let (var, limit, window) = if per_day {
-                ("MAIL_MAX_PER_DAY", limits.per_day, "24 hours")
-            } else {
-                ("MAIL_MAX_PER_HOUR", limits.per_hour, "hour")
-            };
-            let until_ms = until_ms + spread(job);
-            Err(StageError::wait_until(
-                WAIT_PACED,
-                until_ms,
-                format!(
-                    "mail paced: {} emails sent in the last {window} ({var}); this one waits until {}",
-                    limit.unwrap_or_default(),
-                    rfc3339(until_ms)
-                ),
-            ))
-        }
+        SendSlot::Full { until_ms, per_day } => Err(paced(deps, job, until_ms, per_day)),
     }
+}
+
+fn paced(deps: &Deps, job: &JobRecord, until_ms: i64, per_day: bool) -> StageError {
+    let limits = &deps.mail.limits;
+    let (var, limit, window) = if per_day {
+        ("MAIL_MAX_PER_DAY", limits.per_day, "24 hours")
+    } else {
+        ("MAIL_MAX_PER_HOUR", limits.per_hour, "hour")
+    };
+    let until_ms = until_ms + spread(job);
+    StageError::wait_until(
+        WAIT_PACED,
+        until_ms,
+        format!(
+            "mail paced: {} emails sent in the last {window} ({var}); this one waits until {}",
+            limit.unwrap_or_default(),
+            rfc3339(until_ms)
+        ),
+    )
 }
 
 /// The server refused the message: the provider did not count it either.
