@@ -185,3 +185,35 @@ async fn the_sweep_reports_missed_students_in_the_next_summary() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn two_instances_flushing_together_send_one_summary() {
+    let slack = FakeHttp::slack().await;
+    let app = app_alerting(&slack, vec![]).await;
+    let other = app_alerting(&slack, vec![("DATABASE_URL", app.database.url.clone())]).await;
+    app.ctx
+        .store
+        .raise_alert(
+            webhook_service::domain::alert::AlertKind::NoDelivery,
+            "no_delivery",
+            "a line",
+        )
+        .await
+        .unwrap();
+    let now = now_ms();
+    let (a, b) = (
+        app.ctx.queue.deps().alerts.clone(),
+        other.ctx.queue.deps().alerts.clone(),
+    );
+    let flushes = (0..8).map(|i| {
+        let alerter = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tokio::spawn(async move { alerter.flush(now).await })
+    });
+    let sent = futures::future::join_all(flushes)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap().as_ref().unwrap())
+        .count();
+    assert_eq!(sent, 1);
+    assert_eq!(slack.texts().len(), 1);
+}

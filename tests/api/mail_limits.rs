@@ -293,3 +293,27 @@ async fn mail_max_per_day_counts_only_the_sends_the_server_took() {
     );
     assert_eq!(server.accepted.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn concurrent_sends_of_two_instances_never_exceed_the_limit() {
+    let server = ScriptedSmtp::start(Script::default()).await;
+    let app = app_on(&server, vec![]).await;
+    let other = second_instance(&app, &server, vec![]).await;
+    let stores = [app.ctx.store.clone(), other.ctx.store.clone()];
+    let attempts = (0..20).map(|i| {
+        let store = stores[i % 2].clone();
+        tokio::spawn(async move { store.reserve_send(i as i64, Some(5), Some(100)).await })
+    });
+    let mut granted = 0;
+    for attempt in futures::future::join_all(attempts).await {
+        match attempt
+            .expect("task")
+            .expect("no database error under contention")
+        {
+            webhook_service::db::SendSlot::Granted(_) => granted += 1,
+            webhook_service::db::SendSlot::Full { per_day, .. } => assert!(!per_day),
+        }
+    }
+    assert_eq!(granted, 5);
+    assert_eq!(app.ctx.store.recent_sends().await.unwrap(), (5, 5));
+}
