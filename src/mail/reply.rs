@@ -3,6 +3,8 @@
 //! so the reply code alone is not enough: the enhanced status code (RFC 3463) and a few phrases
 //! decide. The table test at the bottom holds real replies to their meaning.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use super::{MailError, ParkKind};
 
 /// Where in the SMTP session the reply came.
@@ -132,6 +134,46 @@ pub fn classify_reply(code: u16, text: &str, phase: Phase) -> MailError {
         return MailError::Rejected(reply);
     }
     MailError::Transient(reply)
+}
+
+/// The phase a send is in, readable after its future was dropped by the backstop.
+#[derive(Default)]
+pub(super) struct At(AtomicU8);
+
+impl At {
+    const PHASES: [Phase; 6] = [
+        Phase::Connect,
+        Phase::Auth,
+        Phase::Sender,
+        Phase::Recipient,
+        Phase::Data,
+        Phase::Message,
+    ];
+
+    pub(super) fn set(&self, phase: Phase) {
+        let i = Self::PHASES.iter().position(|p| *p == phase).unwrap_or(0);
+        self.0.store(i as u8, Ordering::SeqCst);
+    }
+
+    pub(super) fn get(&self) -> Phase {
+        Self::PHASES[usize::from(self.0.load(Ordering::SeqCst)).min(5)]
+    }
+}
+
+/// A negative reply by what it says; any other failure by where it happened.
+pub(super) fn classify_error(e: &lettre::transport::smtp::Error, phase: Phase) -> MailError {
+    if let Some(code) = e.status() {
+        let code: u16 = code.to_string().parse().unwrap_or(451);
+        let text = std::error::Error::source(e)
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        return classify_reply(code, &text, phase);
+    }
+    if phase == Phase::Message {
+        MailError::OutcomeUnknown(e.to_string())
+    } else {
+        MailError::Transient(e.to_string())
+    }
 }
 
 #[cfg(test)]

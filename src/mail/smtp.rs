@@ -11,7 +11,6 @@
 //! A few idle connections are kept (after a NOOP check) so that a burst does not log in to
 //! Gmail once per message.
 
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use tokio::time::Instant;
 
-use super::reply::{classify_reply, Phase};
+use super::reply::{classify_error, At, Phase};
 use super::{Email, MailError, MailTransport};
 use crate::config::{SmtpConfig, SmtpSecurity};
 
@@ -78,8 +77,11 @@ impl SmtpTransport {
             }
             // A silent server would not answer QUIT either.
             Err(MailError::Transient(_) | MailError::OutcomeUnknown(_)) => drop(conn),
+            // A polite QUIT after a refusal, in the background: the answer is known already.
             Err(_) => {
-                let _ = tokio::time::timeout(Duration::from_secs(1), conn.abort()).await;
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), conn.abort()).await;
+                });
             }
         }
         result
@@ -191,7 +193,7 @@ impl SmtpTransport {
     ) -> Result<T, MailError> {
         match tokio::time::timeout_at(deadline, step).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(classify(&e, at.get())),
+            Ok(Err(e)) => Err(classify_error(&e, at.get())),
             Err(_) => Err(self.timed_out(at.get())),
         }
     }
@@ -229,44 +231,4 @@ impl MailTransport for SmtpTransport {
 fn tls(server: &str) -> Result<TlsParameters, MailError> {
     TlsParameters::new(server.to_string())
         .map_err(|e| MailError::Build(format!("SMTP_SERVER TLS: {e}")))
-}
-
-/// The phase a send is in, readable after its future was dropped by the backstop.
-#[derive(Default)]
-struct At(AtomicU8);
-
-impl At {
-    const PHASES: [Phase; 6] = [
-        Phase::Connect,
-        Phase::Auth,
-        Phase::Sender,
-        Phase::Recipient,
-        Phase::Data,
-        Phase::Message,
-    ];
-
-    fn set(&self, phase: Phase) {
-        let i = Self::PHASES.iter().position(|p| *p == phase).unwrap_or(0);
-        self.0.store(i as u8, Ordering::SeqCst);
-    }
-
-    fn get(&self) -> Phase {
-        Self::PHASES[usize::from(self.0.load(Ordering::SeqCst)).min(5)]
-    }
-}
-
-/// A negative reply by what it says; any other failure by where it happened.
-fn classify(e: &lettre::transport::smtp::Error, phase: Phase) -> MailError {
-    if let Some(code) = e.status() {
-        let code: u16 = code.to_string().parse().unwrap_or(451);
-        let text = std::error::Error::source(e)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
-        return classify_reply(code, &text, phase);
-    }
-    if phase == Phase::Message {
-        MailError::OutcomeUnknown(e.to_string())
-    } else {
-        MailError::Transient(e.to_string())
-    }
 }

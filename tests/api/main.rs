@@ -29,6 +29,7 @@ mod resilience;
 mod sendgrid;
 mod smtp;
 mod smtp_script;
+mod smtp_timeouts;
 mod smtp_unknown;
 mod storage;
 mod students;
