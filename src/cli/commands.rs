@@ -132,6 +132,13 @@ pub async fn status(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn unpark_mail(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(&config.database_url).await?;
+    let n = store.unpark_mail().await?;
+    println!("mail is no longer parked; {n} waiting email(s) are due now");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn requeue(config: &Config, job: Option<i64>) -> anyhow::Result<ExitCode> {
     let store = Store::connect(&config.database_url).await?;
     let n = store.requeue_dead(job).await?;

@@ -69,6 +69,8 @@ pub enum Command {
     },
     /// Queue the submissions recorded as unroutable (422) that route now.
     Reroute,
+    /// Lift a mail park (after raising the provider's quota) and send the waiting emails now.
+    UnparkMail,
     /// Analyse a submission with a profile and print the report context as JSON.
     #[command(alias = "analyze")]
     Analyse {
@@ -222,6 +224,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             command: ConfigCommand::Check,
         } => profiles::config_check(&config).await,
         Command::Reroute => profiles::reroute(&config).await,
+        Command::UnparkMail => commands::unpark_mail(&config).await,
         Command::Analyse { args } => profiles::analyse(&config, &args).await,
         Command::Preview { args, out } => profiles::preview(&config, &args, &out).await,
     }

@@ -4,7 +4,9 @@
 
 use sqlx::Row;
 
+use super::alerts::WAIT_PARKED;
 use super::{now_ms, Backend, Store, StoreError};
+use crate::domain::job::JobState;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -54,12 +56,24 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// Lifts the park (the operator, or a send that went through).
-    pub async fn unpark_mail(&self) -> Result<(), StoreError> {
-        sqlx::query("UPDATE mail_park SET parked_until = 0 WHERE id = 1 AND parked_until > 0")
-            .execute(&self.pool)
+    /// Lifts the park (the operator, after raising the quota) and makes the jobs waiting on it
+    /// due now; returns how many.
+    pub async fn unpark_mail(&self) -> Result<u64, StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE mail_park SET parked_until = 0 WHERE id = 1")
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let r = sqlx::query(
+            "UPDATE jobs SET run_at = $1 WHERE state = $2 AND last_error_code = $3 AND run_at > $1",
+        )
+        .bind(now)
+        .bind(JobState::Queued.as_str())
+        .bind(WAIT_PARKED)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected())
     }
 
     /// When the limits have no room now: until when, and whether it is the daily one. A read

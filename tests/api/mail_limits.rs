@@ -94,8 +94,11 @@ async fn a_gmail_daily_quota_reply_parks_all_mail_on_every_instance_without_usin
 
     // The quota frees up: everyone is delivered, once.
     server.set(|s| s.end_of_data = Some("250 2.0.0 OK".into()));
-    app.ctx.store.unpark_mail().await.unwrap();
-    app.retry_now().await;
+    assert_eq!(
+        app.ctx.store.unpark_mail().await.unwrap(),
+        4,
+        "every waiting job is due now"
+    );
     assert_eq!(app.drain().await, 4);
     let accepted = server.accepted.lock().unwrap().clone();
     assert_eq!(accepted.len(), 4);
@@ -266,4 +269,44 @@ async fn concurrent_sends_of_two_instances_never_exceed_the_limit() {
     }
     assert_eq!(granted, 5);
     assert_eq!(app.ctx.store.recent_sends().await.unwrap(), (5, 5));
+}
+
+#[tokio::test]
+async fn the_operator_sees_a_park_in_status_and_lifts_it_with_unpark_mail() {
+    let server = ScriptedSmtp::start(Script::default()).await;
+    let app = app_on(&server, vec![]).await;
+    let until = webhook_service::db::now_ms() + 3_600_000;
+    assert!(app
+        .ctx
+        .store
+        .park_mail(until, "550 5.4.5 Daily user sending limit exceeded")
+        .await
+        .unwrap());
+    app.post_signed(student(&app, 1)).await;
+    assert_eq!(process(&app).await, Some(Outcome::Waiting));
+    let dir = app.data_dir.path();
+    let mut vars = crate::cli::base_vars(dir);
+    vars.push(("DATABASE_URL", app.database.url.clone()));
+    let status = crate::cli::run(dir, &vars, &["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("mail parked until ") && l.contains("550 5.4.5")),
+        "{text}"
+    );
+    let out = crate::cli::run(dir, &vars, &["unpark-mail"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 waiting email(s) are due now"));
+    let text =
+        String::from_utf8_lossy(&crate::cli::run(dir, &vars, &["status"]).stdout).into_owned();
+    assert!(
+        !text.lines().any(|l| l.starts_with("mail parked")),
+        "{text}"
+    );
+    assert_eq!(process(&app).await, Some(Outcome::Done));
+    assert_eq!(server.accepted.lock().unwrap().len(), 1);
 }
