@@ -176,6 +176,17 @@ impl Application {
         if ctx.config.mail.transport == MailTransportKind::Outbox {
             warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER or MAIL_TRANSPORT configured: emails are written as .eml files to the outbox folder, not sent");
         }
+        let alerts = &ctx.config.alerts;
+        if alerts.enabled() {
+            info!(
+                admin_email = alerts.admin_email.is_some(),
+                slack = alerts.slack_webhook.is_some(),
+                min_interval_s = alerts.min_interval.as_secs(),
+                "operator alerts are on"
+            );
+        } else {
+            warn!("no ADMIN_EMAIL or SLACK_WEBHOOK_URL: dead jobs and mail parks alert nobody (see `webhook-service status`)");
+        }
         if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");
         }

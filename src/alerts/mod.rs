@@ -153,15 +153,23 @@ impl Alerter {
         };
         let text = send::summary(&lines);
         let subject = format!("webhook-service: {} alert(s) need attention", lines.len());
-        let mut failure = None;
+        let (mut delivered, mut failure) = (false, None);
         if let Some(to) = &self.cfg.admin_email {
-            if let Err(e) = send::email(&*self.mailer, &self.mail, to, &subject, &text).await {
-                failure = Some(e);
+            match send::email(&*self.mailer, &self.mail, to, &subject, &text).await {
+                Ok(()) => delivered = true,
+                Err(e) => failure = Some(e),
             }
         }
         if let Some(url) = &self.cfg.slack_webhook {
-            if let Err(e) = send::slack(&self.http, url, &text).await {
-                failure = Some(e);
+            match send::slack(&self.http, url, &text).await {
+                Ok(()) => delivered = true,
+                Err(e) => failure = Some(e),
+            }
+        }
+        if !delivered {
+            // Nobody got them: back in the queue for the next summary.
+            for a in &lines {
+                self.store.raise_alert(a.kind, &a.key, &a.line).await?;
             }
         }
         match failure {

@@ -15,6 +15,8 @@ pub const WAIT_PACED: &str = "mail_paced";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingAlert {
     pub kind: AlertKind,
+    /// Lines with the same key are one line.
+    pub key: String,
     pub line: String,
     pub raised_at: i64,
 }
@@ -62,9 +64,11 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
-        let rows = sqlx::query("DELETE FROM alerts_pending RETURNING kind, line, raised_at, id")
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(
+            "DELETE FROM alerts_pending RETURNING kind, dedup_key, line, raised_at, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let mut lines = Vec::with_capacity(rows.len());
         for row in rows {
@@ -75,6 +79,7 @@ impl Store {
                     kind: kind
                         .parse()
                         .map_err(|e: String| StoreError::Query(sqlx::Error::Decode(e.into())))?,
+                    key: row.try_get("dedup_key")?,
                     line: row.try_get("line")?,
                     raised_at: row.try_get("raised_at")?,
                 },

@@ -217,3 +217,33 @@ async fn two_instances_flushing_together_send_one_summary() {
     assert_eq!(sent, 1);
     assert_eq!(slack.texts().len(), 1);
 }
+
+#[tokio::test]
+async fn a_summary_nobody_received_is_kept_for_the_next_one() {
+    let slack = FakeHttp::slack().await;
+    slack.answer(500, Value::Null);
+    let app = spawn_app_with(Setup {
+        vars: vec![("SLACK_WEBHOOK_URL", slack.url(SLACK_PATH))],
+        ..Default::default()
+    })
+    .await;
+    let alerts = app.ctx.queue.deps().alerts.clone();
+    app.ctx
+        .store
+        .raise_alert(
+            webhook_service::domain::alert::AlertKind::NoDelivery,
+            "no_delivery",
+            "a line",
+        )
+        .await
+        .unwrap();
+    let now = now_ms();
+    let failed = alerts.flush(now).await.unwrap_err();
+    assert_eq!(failed.code(), "alert_slack");
+    assert!(!failed.to_string().contains("hook-secret-part"), "{failed}");
+    assert_eq!(app.ctx.store.pending_alerts().await.unwrap(), 1);
+    assert!(alerts.flush(now + 15 * 60_000 + 1_000).await.unwrap());
+    assert_eq!(slack.texts().len(), 2);
+    assert!(slack.texts()[1].contains("a line"));
+    assert_eq!(app.ctx.store.pending_alerts().await.unwrap(), 0);
+}
