@@ -113,3 +113,38 @@ async fn a_400_from_sendgrid_fails_the_job_with_sendgrids_reason() {
     );
     assert!(!error.contains(KEY), "the key never shows");
 }
+
+#[tokio::test]
+async fn a_sendgrid_request_without_an_answer_is_an_unknown_outcome_within_the_timeout() {
+    // Accepts the connection, reads the request, never answers.
+    let silent = crate::smtp_script::ScriptedSmtp::start(crate::smtp_script::Script {
+        greeting: None,
+        ..Default::default()
+    })
+    .await;
+    let app = spawn_app_with(Setup {
+        vars: vec![
+            ("MAIL_TRANSPORT", "sendgrid".into()),
+            ("SENDGRID_API_KEY", KEY.into()),
+            (
+                "SENDGRID_API_URL",
+                format!("http://127.0.0.1:{}", silent.port),
+            ),
+            ("SMTP_TIMEOUT_SECONDS", "1".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    app.post_signed(automation_body()).await;
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(60), app.process_one())
+        .await
+        .expect("the attempt ends instead of hanging");
+    assert_eq!(outcome, Some(Outcome::Retrying));
+    let p = &app.ctx.store.status(5).await.unwrap().problems[0];
+    assert_eq!(
+        p.error_code.as_deref(),
+        Some("smtp_outcome_unknown"),
+        "{:?}",
+        p.error
+    );
+}
