@@ -16,6 +16,7 @@
 //! * [`http`] — intake (`POST /webhook`), health and admin endpoints.
 //! * [`startup`], [`cli`] — wiring the application; the operator's commands.
 
+pub mod alerts;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -13,8 +13,9 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::alerts::Alerter;
 use crate::catalog::{ProfileRegistry, ProfilesSettings};
-use crate::config::{Config, ConverterKind, ReportConfig};
+use crate::config::{Config, ConverterKind, MailTransportKind, ReportConfig};
 use crate::db::{IntakeWriter, Store};
 use crate::files::Storage;
 use crate::http::guard::Guards;
@@ -62,7 +63,17 @@ impl Application {
         let learnworlds = LearnWorlds::new(&config.learnworlds)
             .context("building the LearnWorlds HTTP client")?
             .with_budget(Arc::new(budget));
-        let mailer = mail::transport_from_config(&config).context("configuring email")?;
+        let mailer: Arc<dyn mail::MailTransport> =
+            Arc::from(mail::transport_from_config(&config).context("configuring email")?);
+        let alerts = Arc::new(
+            Alerter::new(
+                store.clone(),
+                config.alerts.clone(),
+                config.mail.clone(),
+                mailer.clone(),
+            )
+            .context("building the alerts HTTP client")?,
+        );
         let profiles = Arc::new(
             ProfileRegistry::load(
                 storage.clone(),
@@ -89,6 +100,7 @@ impl Application {
             converter,
             mailer,
             mail: config.mail.clone(),
+            alerts,
         });
         let job_ready = Arc::new(Notify::new());
         let queue = Arc::new(Queue::new(deps, config.queue.clone(), job_ready.clone()));
@@ -143,6 +155,7 @@ impl Application {
         let ctx = self.context.clone();
         tokio::spawn(ctx.profiles.clone().refresh_loop(stop.clone()));
         tokio::spawn(flush_refusals(ctx.clone(), stop.clone()));
+        tokio::spawn(ctx.queue.deps().alerts.clone().run(stop.clone()));
         let workers = if ctx.queue.deps().learnworlds.is_configured() {
             tokio::spawn(
                 ctx.queue
@@ -178,8 +191,19 @@ impl Application {
             trusted_proxies = %describe_proxies(&ctx.config.server.trusted_proxies),
             "webhook-service started"
         );
-        if ctx.config.mail.smtp.is_none() {
-            warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER configured: emails are written as .eml files to the outbox folder, not sent");
+        if ctx.config.mail.transport == MailTransportKind::Outbox {
+            warn!(outbox = %ctx.config.outbox_dir().display(), "no SMTP_SERVER or MAIL_TRANSPORT configured: emails are written as .eml files to the outbox folder, not sent");
+        }
+        let alerts = &ctx.config.alerts;
+        if alerts.enabled() {
+            info!(
+                admin_email = alerts.admin_email.is_some(),
+                slack = alerts.slack_webhook.is_some(),
+                min_interval_s = alerts.min_interval.as_secs(),
+                "operator alerts are on"
+            );
+        } else {
+            warn!("no ADMIN_EMAIL or SLACK_WEBHOOK_URL: dead jobs and mail parks alert nobody (see `webhook-service status`)");
         }
         if ctx.config.webhook.secrets.is_empty() && ctx.config.webhook.url_token.is_none() {
             warn!("ALLOW_UNSIGNED_WEBHOOKS=true: anyone who knows the URL can post webhooks");

@@ -95,6 +95,8 @@ pub enum Command {
     },
     /// Queue the submissions recorded as unroutable (422) that route now.
     Reroute,
+    /// Lift a mail park (after raising the provider's quota) and send the waiting emails now.
+    UnparkMail,
     /// Find the students who completed an assessment but have no report (through the API) and
     /// queue them; the service does the same every RECONCILE_INTERVAL.
     Reconcile {

@@ -179,6 +179,7 @@ async fn run(command: Command, config: Config, out: Out) -> anyhow::Result<ExitC
         } => profiles::config_check(&config, out).await,
         Command::Reroute => reroute::reroute(&config, out).await,
         Command::Reconcile { args } => reconcile::reconcile(&config, &args, out).await,
+        Command::UnparkMail => queue::unpark_mail(&config, out).await,
         Command::Analyse { args } => profiles::analyse(&config, &args).await,
         Command::Preview { args, out: file } => profiles::preview(&config, &args, &file, out).await,
     }

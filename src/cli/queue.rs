@@ -74,6 +74,13 @@ fn print_status(report: &StatusReport, query: &StatusQuery, out: Out) {
         "emails sent:     {} (and {} resend(s))",
         report.emails_sent, report.resends_sent
     );
+    println!(
+        "emails counted:  {} in the last hour, {} in the last 24 hours (MAIL_MAX_PER_HOUR / MAIL_MAX_PER_DAY)",
+        report.mail_sent_last_hour, report.mail_sent_last_day
+    );
+    if let Some(mail) = &report.mail {
+        println!("{}", out.bad(mail));
+    }
     println!("jobs:");
     for (state, n) in &report.jobs {
         let line = format!("  {state:<8} {n}");
@@ -253,4 +260,17 @@ pub async fn requeue(config: &Config, which: Requeue, out: Out) -> anyhow::Resul
         "a running service picks them up within seconds",
         out,
     )
+}
+
+/// `unpark-mail`: lifts a park (after the provider's quota was raised) and makes the emails
+/// waiting on it due now.
+pub async fn unpark_mail(config: &Config, out: Out) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    let n = store.unpark_mail().await?;
+    if out.json {
+        out.json(&json!({"unparked": true, "due_now": n}))?;
+    } else {
+        println!("mail is no longer parked; {n} waiting email(s) are due now");
+    }
+    Ok(ExitCode::SUCCESS)
 }

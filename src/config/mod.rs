@@ -2,6 +2,7 @@
 //! optional file, validated once at start-up. Every variable is documented in README.md and
 //! `env.template`.
 
+mod alerts;
 mod mail;
 mod report;
 mod runtime;
@@ -15,6 +16,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use alerts::AlertConfig;
 pub use mail::*;
 pub use report::*;
 pub use runtime::*;
@@ -53,6 +55,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub learnworlds: LearnWorldsConfig,
     pub mail: MailConfig,
+    pub alerts: AlertConfig,
     pub queue: QueueConfig,
     pub sweep: SweepConfig,
     pub report: ReportConfig,
@@ -93,6 +96,7 @@ impl Config {
             webhook: WebhookConfig::from_source(src)?,
             learnworlds: LearnWorldsConfig::from_source(src)?,
             mail: MailConfig::from_source(src)?,
+            alerts: AlertConfig::from_source(src)?,
             queue: QueueConfig::from_source(src)?,
             sweep: SweepConfig::from_source(src)?,
             report: ReportConfig::from_source(src)?,
@@ -116,7 +120,9 @@ impl Config {
                 self.mail
                     .smtp
                     .as_ref()
-                    .map_or(Duration::ZERO, |s| s.timeout),
+                    .map(|s| s.timeout)
+                    .or(self.mail.sendgrid.as_ref().map(|s| s.timeout))
+                    .unwrap_or(Duration::ZERO),
                 "SMTP_TIMEOUT_SECONDS",
             ),
         ];

@@ -212,6 +212,7 @@ fn env_template_and_the_readme_document_every_variable_the_code_reads() {
         include_str!("mod.rs"),
         include_str!("sections.rs"),
         include_str!("mail.rs"),
+        include_str!("alerts.rs"),
         include_str!("report.rs"),
         include_str!("runtime.rs"),
         include_str!("server.rs"),
@@ -289,4 +290,73 @@ fn pdf_format_and_tagging_default_to_tagged_plain_pdf_and_refuse_unknown_values(
     assert!(!c.report.pdf.tagged);
     assert!(err(&[SECRET, ("PDF_FORMAT", "pdf/x")]).contains("PDF_FORMAT"));
     assert!(err(&[SECRET, ("PDF_TAGGED", "maybe")]).contains("PDF_TAGGED"));
+}
+
+#[test]
+fn the_mail_transport_limits_and_alerts_have_defaults_and_named_refusals() {
+    let c = load(&[("WEBHOOK_SECRET", "s3cret-signature")]).unwrap();
+    assert_eq!(c.mail.transport, MailTransportKind::Outbox);
+    assert_eq!(
+        (c.mail.limits.per_hour, c.mail.limits.per_day),
+        (None, None)
+    );
+    assert_eq!(c.mail.limits.quota_park, Duration::from_secs(3600));
+    assert_eq!(c.alerts.min_interval, Duration::from_secs(900));
+    assert!(!c.alerts.enabled());
+    let smtp = load(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("SMTP_SERVER", "m"),
+        ("EMAIL_FROM", "a@b.cl"),
+    ])
+    .unwrap();
+    assert_eq!(smtp.mail.transport, MailTransportKind::Smtp);
+    let sendgrid = load(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("MAIL_TRANSPORT", "sendgrid"),
+        ("SENDGRID_API_KEY", "SG.key"),
+        ("EMAIL_FROM", "a@b.cl"),
+        ("MAIL_MAX_PER_DAY", "2000"),
+    ])
+    .unwrap();
+    assert_eq!(sendgrid.mail.transport, MailTransportKind::SendGrid);
+    assert_eq!(
+        sendgrid.mail.sendgrid.unwrap().api_url.as_str(),
+        "https://api.sendgrid.com/"
+    );
+    assert_eq!(sendgrid.mail.limits.per_day, Some(2000));
+    let base = ("WEBHOOK_SECRET", "s3cret-signature");
+    for (pairs, var) in [
+        (vec![base, ("MAIL_TRANSPORT", "pigeon")], "MAIL_TRANSPORT"),
+        (vec![base, ("MAIL_TRANSPORT", "smtp")], "SMTP_SERVER"),
+        (
+            vec![
+                base,
+                ("MAIL_TRANSPORT", "sendgrid"),
+                ("EMAIL_FROM", "a@b.cl"),
+            ],
+            "SENDGRID_API_KEY",
+        ),
+        (vec![base, ("MAIL_MAX_PER_HOUR", "0")], "MAIL_MAX_PER_HOUR"),
+        (vec![base, ("MAIL_MAX_PER_DAY", "many")], "MAIL_MAX_PER_DAY"),
+        (vec![base, ("ADMIN_EMAIL", "Ops <ops@x.cl>")], "ADMIN_EMAIL"),
+        (
+            vec![base, ("ALERT_NO_DELIVERY_MINUTES", "0")],
+            "ALERT_NO_DELIVERY_MINUTES",
+        ),
+    ] {
+        assert!(err(&pairs).contains(var), "{var}: {}", err(&pairs));
+    }
+    // The Slack URL is a secret: refused by name, never repeated.
+    let slack = err(&[
+        base,
+        ("SLACK_WEBHOOK_URL", "http://hooks.example.com/T0/B0/xyz"),
+    ]);
+    assert!(
+        slack.contains("SLACK_WEBHOOK_URL") && !slack.contains("xyz"),
+        "{slack}"
+    );
+    for var in ["MAIL_MAX_PER_HOUR", "MAIL_MAX_PER_DAY"] {
+        assert!(include_str!("../../env.template").contains(&format!("\n{var}=")));
+        assert!(include_str!("../../README.md").contains(&format!("`{var}`")));
+    }
 }

@@ -228,6 +228,33 @@ impl Store {
         lost_if_none(r.rows_affected(), lease)
     }
 
+    /// Puts a job back in the queue, due at `run_at_ms`, without counting this attempt: it
+    /// waited on something shared (a mail park, the sending limits), not on its own failure.
+    pub async fn defer(
+        &self,
+        lease: &Lease,
+        run_at_ms: i64,
+        code: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let r = fenced(
+            concat!(
+                "UPDATE jobs SET state = $4, run_at = $5, lease_until = NULL, lease_token = NULL, \
+                 attempts = attempts - 1, last_error_code = $6, last_error = $7, updated_at = $8",
+                fenced_where!()
+            ),
+            lease,
+        )
+        .bind(JobState::Queued.as_str())
+        .bind(run_at_ms)
+        .bind(code)
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        lost_if_none(r.rows_affected(), lease)
+    }
+
     /// Gives up on a job; it stays visible in `status` and can be requeued by the operator.
     pub async fn bury(&self, lease: &Lease, code: &str, error: &str) -> Result<(), StoreError> {
         let r = fenced(

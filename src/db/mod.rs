@@ -1,6 +1,7 @@
 //! The database: events, jobs and the intermediate artifacts of running jobs, in SQLite
 //! (default) or PostgreSQL through one set of queries.
 
+mod alerts;
 mod api_budget;
 mod fetched;
 mod health;
@@ -8,6 +9,7 @@ mod intake;
 mod jobs;
 mod lease;
 mod lists;
+mod mail;
 mod operator;
 mod query;
 mod resends;
@@ -23,11 +25,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
+pub use alerts::{PendingAlert, WAIT_PACED, WAIT_PARKED};
 pub use fetched::FetchedSubmission;
 pub use intake::{Inserted, IntakeWriter};
 pub use jobs::StageOutput;
 pub use lease::{ClaimedJob, Lease};
 pub use lists::{Delivery, QueueHealth, UnroutableSummary, WaitingJob, UNROUTABLE_KIND};
+pub use mail::{MailPark, SendSlot};
 pub use operator::{ActionOutcome, Requeue};
 pub use query::StatusQuery;
 pub use resends::DeliveredJob;
@@ -295,6 +299,20 @@ mod tests {
         ] {
             assert_eq!(allowed(sql, "action"), actions);
             assert_eq!(allowed(sql, "resend_state"), resends);
+        }
+    }
+
+    #[test]
+    fn the_migrations_admit_exactly_the_alert_kinds_of_the_code() {
+        let kinds: Vec<String> = crate::domain::alert::AlertKind::ALL
+            .iter()
+            .map(|k| k.as_str().into())
+            .collect();
+        for sql in [
+            include_str!("../../migrations/sqlite/20261203000100_mail_limits_and_alerts.sql"),
+            include_str!("../../migrations/postgres/20261203000100_mail_limits_and_alerts.sql"),
+        ] {
+            assert_eq!(allowed(sql, "kind"), kinds);
         }
     }
 }

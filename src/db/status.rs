@@ -47,6 +47,11 @@ pub struct StatusReport {
     /// With `deliveries`: reports emailed, newest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<Vec<Delivery>>,
+    /// "mail parked until …: <the provider's reply>" while a park holds all mail.
+    pub mail: Option<String>,
+    /// Emails counted by the sending limits in the last hour and the last 24 hours.
+    pub mail_sent_last_hour: i64,
+    pub mail_sent_last_day: i64,
 }
 
 impl Store {
@@ -106,7 +111,17 @@ impl Store {
         } else {
             None
         };
+        let mail = self.mail_park().await?.map(|p| {
+            let until = chrono::DateTime::from_timestamp_millis(p.until_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            format!("mail parked until {until}: {}", p.reason)
+        });
+        let (mail_sent_last_hour, mail_sent_last_day) = self.recent_sends().await?;
         Ok(StatusReport {
+            mail,
+            mail_sent_last_hour,
+            mail_sent_last_day,
             events,
             jobs: health.jobs,
             pending_by_stage,

@@ -46,6 +46,7 @@ macro_rules! spelled_enum {
         }
     };
 }
+pub(crate) use spelled_enum;
 
 spelled_enum! {
     /// The stages of a report job, in order. A job records the next stage to run, so a retry

@@ -2,6 +2,7 @@
 //! route intake chose, the student's answers, the report context, the job's state — with the
 //! pure text helpers they share. No I/O, and no import from any other module of the crate.
 
+pub mod alert;
 pub mod context;
 pub mod event;
 pub mod job;

@@ -1,8 +1,9 @@
 //! What the stages work with: the database, storage, the LearnWorlds API, the profiles, the
-//! PDF converter and the mail transport.
+//! PDF converter, the mail transport and the operator alerts.
 
 use std::sync::Arc;
 
+use crate::alerts::Alerter;
 use crate::catalog::ProfileRegistry;
 use crate::config::MailConfig;
 use crate::db::Store;
@@ -21,6 +22,8 @@ pub struct Deps {
     /// Report types: routing, banks, rules, templates, emails, file names.
     pub profiles: Arc<ProfileRegistry>,
     pub converter: Arc<dyn office_convert::Converter>,
-    pub mailer: Box<dyn MailTransport>,
+    pub mailer: Arc<dyn MailTransport>,
     pub mail: MailConfig,
+    /// The operator's summaries (a dead job, a mail park).
+    pub alerts: Arc<Alerter>,
 }

@@ -16,6 +16,9 @@ pub enum Disposition {
     GiveUp,
     /// Another worker holds the job now: stop and write nothing.
     LeaseLost,
+    /// Held by something every job shares (a mail park, the sending limits): back to the
+    /// queue, due at this time (ms), without using an attempt.
+    WaitUntil(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +50,15 @@ impl StageError {
             Self::permanent(code, message)
         } else {
             Self::transient(code, message)
+        }
+    }
+
+    /// The job waits until `until_ms` without using an attempt; `message` says why.
+    pub fn wait_until(code: &'static str, until_ms: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            disposition: Disposition::WaitUntil(until_ms),
         }
     }
 

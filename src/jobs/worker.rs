@@ -40,6 +40,8 @@ pub enum Outcome {
     Dead,
     /// Another worker took the job over (this one's lease ran out); nothing was written.
     LeaseLost,
+    /// Held by a mail park or the sending limits: queued again for later, attempt not used.
+    Waiting,
 }
 
 impl Queue {
@@ -118,6 +120,7 @@ impl Queue {
             Ok(Outcome::Done) => "done",
             Ok(Outcome::Retrying) => "retrying",
             Ok(Outcome::Dead) => "dead",
+            Ok(Outcome::Waiting) => "waiting",
             Ok(Outcome::LeaseLost) | Err(StoreError::LeaseLost(_)) => "lease_lost",
             Err(_) => "unrecorded",
         });
@@ -147,10 +150,19 @@ impl Queue {
             );
             return Ok(Outcome::LeaseLost);
         }
+        if let Disposition::WaitUntil(until) = e.disposition {
+            info!(stage, code = e.code, reason = %e.message, "job waits; this attempt does not count");
+            self.store.defer(lease, until, e.code, &e.message).await?;
+            return Ok(Outcome::Waiting);
+        }
         self.stats.failed.fetch_add(1, Ordering::Relaxed);
         if e.is_permanent() || attempts >= self.cfg.max_attempts {
             error!(stage, code = e.code, attempts, error = %e.message, "job is dead: it will not be retried (see `webhook-service status`, `webhook-service requeue`)");
             self.store.bury(lease, e.code, &e.message).await?;
+            self.deps
+                .alerts
+                .job_dead(lease.job_id, stage, e.code, attempts)
+                .await;
             return Ok(Outcome::Dead);
         }
         let delay = backoff(attempts, self.cfg.retry_base, self.cfg.retry_max);

@@ -8,6 +8,27 @@ use super::MailError;
 use crate::config::MailConfig;
 use crate::domain::text::is_bare_address;
 
+/// A message ready for any transport: the MIME message SMTP and the outbox send, and its
+/// parts for an HTTP API that takes them one by one (SendGrid).
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub message: Message,
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub to: Mailbox,
+    pub subject: String,
+    pub text: String,
+    pub attachments: Vec<EmailAttachment>,
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// A report email; its texts come from the report profile.
 pub struct ReportEmail<'a> {
     /// One bare address (anything else is refused as an invalid recipient).
@@ -21,34 +42,86 @@ pub struct ReportEmail<'a> {
     pub message_id: String,
 }
 
-pub fn report_email(cfg: &MailConfig, email: ReportEmail<'_>) -> Result<Message, MailError> {
+pub fn report_email(cfg: &MailConfig, email: ReportEmail<'_>) -> Result<Email, MailError> {
     let to = Mailbox::new(Some(email.to_name.to_string()), bare_address(email.to)?);
+    let pdf_type = "application/pdf";
     let attachment = Attachment::new(email.attachment_name.to_string()).body(
-        email.pdf,
-        ContentType::parse("application/pdf").map_err(|e| MailError::Build(e.to_string()))?,
+        email.pdf.clone(),
+        ContentType::parse(pdf_type).map_err(|e| MailError::Build(e.to_string()))?,
     );
-    builder(cfg)?
-        .to(to)
+    let (from, reply_to) = sender(cfg)?;
+    let message = builder(&from, &reply_to)
+        .to(to.clone())
         .subject(email.subject)
-        .message_id(Some(email.message_id))
+        .message_id(Some(email.message_id.clone()))
         .multipart(
             MultiPart::mixed()
-                .singlepart(SinglePart::plain(email.body))
+                .singlepart(SinglePart::plain(email.body.clone()))
                 .singlepart(attachment),
         )
-        .map_err(|e| MailError::Build(e.to_string()))
+        .map_err(|e| MailError::Build(e.to_string()))?;
+    Ok(Email {
+        message,
+        from,
+        reply_to,
+        to,
+        subject: email.subject.to_string(),
+        text: email.body,
+        attachments: vec![EmailAttachment {
+            filename: email.attachment_name.to_string(),
+            content_type: pdf_type.to_string(),
+            bytes: email.pdf,
+        }],
+        message_id: Some(email.message_id),
+    })
 }
 
-/// `webhook-service email-test`: proves the SMTP settings without a student.
-pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Message, MailError> {
+/// A text-only message (the transport test, operator alerts).
+fn plain_email(
+    cfg: &MailConfig,
+    to: &str,
+    subject: &str,
+    text: String,
+) -> Result<Email, MailError> {
     let to = Mailbox::new(None, bare_address(to)?);
-    builder(cfg)?
-        .to(to)
-        .subject("Prueba de correo - webhook-service")
-        .body(String::from(
-            "Este es un correo de prueba de webhook-service: la configuración SMTP funciona.\n",
-        ))
-        .map_err(|e| MailError::Build(e.to_string()))
+    let (from, reply_to) = sender(cfg)?;
+    let message = builder(&from, &reply_to)
+        .to(to.clone())
+        .subject(subject)
+        .body(text.clone())
+        .map_err(|e| MailError::Build(e.to_string()))?;
+    Ok(Email {
+        message,
+        from,
+        reply_to,
+        to,
+        subject: subject.to_string(),
+        text,
+        attachments: Vec::new(),
+        message_id: None,
+    })
+}
+
+/// `webhook-service email-test`: proves the mail settings without a student.
+pub fn test_email(cfg: &MailConfig, to: &str) -> Result<Email, MailError> {
+    plain_email(
+        cfg,
+        to,
+        "Prueba de correo - webhook-service",
+        String::from(
+            "Este es un correo de prueba de webhook-service: la configuración de correo funciona.\n",
+        ),
+    )
+}
+
+/// An operator alert (`ADMIN_EMAIL`).
+pub fn alert_email(
+    cfg: &MailConfig,
+    to: &str,
+    subject: &str,
+    text: String,
+) -> Result<Email, MailError> {
+    plain_email(cfg, to, subject, text)
 }
 
 /// The recipient as the mail library's address, never parsed from a header-like string: a
@@ -62,33 +135,48 @@ fn bare_address(raw: &str) -> Result<Address, MailError> {
         .map_err(|_| MailError::InvalidAddress(raw.to_string()))
 }
 
-fn builder(cfg: &MailConfig) -> Result<lettre::message::MessageBuilder, MailError> {
+fn sender(cfg: &MailConfig) -> Result<(Mailbox, Option<Mailbox>), MailError> {
     let from: Mailbox = cfg
         .from
         .parse()
         .map_err(|e| MailError::Build(format!("EMAIL_FROM: {e}")))?;
-    let mut b = Message::builder().from(from);
-    if let Some(reply_to) = &cfg.reply_to {
-        b = b.reply_to(
-            reply_to
-                .parse()
-                .map_err(|e| MailError::Build(format!("EMAIL_REPLY_TO: {e}")))?,
-        );
+    let reply_to = cfg
+        .reply_to
+        .as_deref()
+        .map(|r| {
+            r.parse::<Mailbox>()
+                .map_err(|e| MailError::Build(format!("EMAIL_REPLY_TO: {e}")))
+        })
+        .transpose()?;
+    Ok((from, reply_to))
+}
+
+fn builder(from: &Mailbox, reply_to: &Option<Mailbox>) -> lettre::message::MessageBuilder {
+    let mut b = Message::builder().from(from.clone());
+    if let Some(reply_to) = reply_to {
+        b = b.reply_to(reply_to.clone());
     }
-    Ok(b)
+    b
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_invalid_recipient_is_a_permanent_error() {
-        let cfg = MailConfig {
+    fn test_config() -> MailConfig {
+        MailConfig {
+            transport: crate::config::MailTransportKind::Outbox,
             smtp: None,
+            sendgrid: None,
+            limits: Default::default(),
             from: "Informes <informes@example.com>".into(),
             reply_to: None,
-        };
+        }
+    }
+
+    #[test]
+    fn an_invalid_recipient_is_a_permanent_error() {
+        let cfg = test_config();
         let err = test_email(&cfg, "not an address").unwrap_err();
         assert!(err.is_permanent());
         assert_eq!(err.code(), "invalid_recipient");
@@ -96,11 +184,7 @@ mod tests {
 
     #[test]
     fn a_display_name_in_the_address_cannot_redirect_the_report() {
-        let cfg = MailConfig {
-            smtp: None,
-            from: "Informes <informes@example.com>".into(),
-            reply_to: None,
-        };
+        let cfg = test_config();
         let email = |to| ReportEmail {
             to,
             to_name: "Camila \"<x@evil.com>\"",
@@ -114,6 +198,7 @@ mod tests {
         assert_eq!(err.code(), "invalid_recipient");
         let message = report_email(&cfg, email("camila@example.com")).unwrap();
         let to: Vec<String> = message
+            .message
             .envelope()
             .to()
             .iter()

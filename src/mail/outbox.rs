@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::{Email, MailError, MailTransport};
 use async_trait::async_trait;
-use lettre::Message;
-
-use super::{MailError, MailTransport};
 
 pub struct OutboxTransport {
     dir: PathBuf,
@@ -19,7 +17,8 @@ impl OutboxTransport {
 
 #[async_trait]
 impl MailTransport for OutboxTransport {
-    async fn send(&self, message: &Message) -> Result<(), MailError> {
+    async fn send(&self, email: &Email) -> Result<(), MailError> {
+        let message = &email.message;
         tokio::fs::create_dir_all(&self.dir).await?;
         let id = message
             .headers()
@@ -41,7 +40,7 @@ impl MailTransport for OutboxTransport {
 
     fn describe(&self) -> String {
         format!(
-            "outbox folder {} (no SMTP_SERVER configured)",
+            "outbox folder {} (no SMTP_SERVER or MAIL_TRANSPORT configured)",
             self.dir.display()
         )
     }

@@ -3,6 +3,7 @@
 //! database `TEST_DATABASE` names: `sqlite` (default) or `postgres` (scripts/test.sh runs the
 //! binary once with each).
 
+mod alerts;
 mod batching;
 mod cli;
 mod converter;
@@ -12,6 +13,7 @@ mod drafts;
 mod durability;
 mod expected;
 mod fake_gcs;
+mod fake_http;
 mod fake_learnworlds;
 mod fidelity;
 mod helpers;
@@ -19,15 +21,21 @@ mod hostile;
 mod intake;
 mod lease;
 mod mail;
+mod mail_limits;
 mod ops;
+mod outage;
 mod pdf_format;
 mod poison;
 mod profiles;
 mod properties;
 mod queue;
 mod resilience;
+mod sendgrid;
 mod smtp;
+mod smtp_script;
+mod smtp_timeouts;
 mod smtp_unknown;
 mod storage;
+mod students;
 mod sweep;
 mod template;

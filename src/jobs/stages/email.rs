@@ -14,11 +14,14 @@
 //! same id, and a student without a report is worse than one duplicate). After a second such
 //! hand-over the job stops with `email_outcome_unknown`: the student may have the report, and
 //! only the operator can find out before requeueing it.
+//!
+//! Before any of that, the job passes the mail gate (`mail_gate`): while a provider's quota or
+//! throttle reply parks all mail, or the sending limits are full, it goes back to the queue
+//! without using an attempt. A park reply is a clear refusal: the hand-over is taken back.
 
 use tracing::info;
 
-use super::profile_of;
-use super::Next;
+use super::{mail_gate, profile_of, Next};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
 use crate::jobs::{Deps, JobRecord, StageError};
@@ -32,6 +35,10 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     if job.email_sent_at.is_some() {
         return Ok(Next::Stage(JobStage::Record));
     }
+    // Held for every job alike: a provider's park, the sending limits (checked again when the
+    // send is counted, right before the hand-over).
+    mail_gate::check_park(deps, job).await?;
+    mail_gate::check_room(deps, job).await?;
     let pdf = match deps.store.artifact(job.id, Artifact::Pdf).await? {
         Some(pdf) => pdf,
         // Kept in storage by the store stage: the database copy is only a convenience.
@@ -72,15 +79,26 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
             ),
         ));
     }
-    deps.store.confirm_lease(&job.lease).await?;
-    deps.store.begin_email_handover(&job.lease).await?;
+    let slot = mail_gate::reserve(deps, job).await?;
+    let ready = async {
+        deps.store.confirm_lease(&job.lease).await?;
+        deps.store.begin_email_handover(&job.lease).await
+    };
+    if let Err(e) = ready.await {
+        mail_gate::release(deps, slot).await;
+        return Err(e.into());
+    }
     job.email_handovers += 1;
     match deps.mailer.send(&message).await {
         Ok(()) => {}
-        // Not taken by the server: this hand-over does not count.
+        // Not taken by the server: this hand-over does not count, nor does the send.
         Err(e) if !matches!(e, MailError::OutcomeUnknown(_)) => {
             deps.store.cancel_email_handover(&job.lease).await?;
             job.email_handovers -= 1;
+            mail_gate::release(deps, slot).await;
+            if let MailError::Parked { kind, reply } = &e {
+                return Err(mail_gate::park(deps, job, *kind, reply).await);
+            }
             return Err(e.into());
         }
         Err(e) => return Err(e.into()),

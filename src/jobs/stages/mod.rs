@@ -5,6 +5,7 @@ pub mod analyse;
 pub mod convert;
 pub mod email;
 pub mod fetch;
+pub mod mail_gate;
 pub mod record;
 pub mod render;
 pub mod store;

@@ -32,11 +32,11 @@ fn command(dir: &Path, vars: &[(&str, String)]) -> Command {
     cmd
 }
 
-fn run(dir: &Path, vars: &[(&str, String)], args: &[&str]) -> Output {
+pub fn run(dir: &Path, vars: &[(&str, String)], args: &[&str]) -> Output {
     command(dir, vars).args(args).output().expect("binary runs")
 }
 
-fn base_vars(dir: &Path) -> Vec<(&'static str, String)> {
+pub fn base_vars(dir: &Path) -> Vec<(&'static str, String)> {
     vec![
         ("DATA_DIR", dir.display().to_string()),
         ("WEBHOOK_SECRET", SECRET.to_string()),
