@@ -110,6 +110,13 @@ impl Figures {
 
 async fn run(students: usize, batch: usize, spread: Duration) -> anyhow::Result<Figures> {
     let dir = tempfile::tempdir()?;
+    // The shipped templates and question banks, as a deployment has them.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("templates"), &dir.path().join("templates"))?;
+    copy_dir(
+        &repo.join("data/responses/questions"),
+        &dir.path().join("data/responses/questions"),
+    )?;
     let lw = FakeLearnWorlds::start().await;
     lw.state.limit_per_10s.store(30, Ordering::SeqCst);
     Cohort::serve(&lw, students);
@@ -134,6 +141,7 @@ async fn run(students: usize, batch: usize, spread: Duration) -> anyhow::Result<
         ("SMTP_SECURITY", "none".to_string()),
         ("EMAIL_FROM", "informes@academia.example.com".to_string()),
         ("LW_BATCH_USERS", batch.to_string()),
+        ("RECONCILE_INTERVAL", "off".to_string()),
     ]);
     let config = Config::from_source(&source)?;
     if std::env::var_os("BENCH_LOG").is_some() {
@@ -212,6 +220,20 @@ async fn run(students: usize, batch: usize, spread: Duration) -> anyhow::Result<
         max_in_10s: max_in_window(&arrivals, Duration::from_secs(10)),
         peak_rss_mb: peak_rss_kb / 1024,
     })
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 fn max_in_window(times: &[Instant], window: Duration) -> usize {
