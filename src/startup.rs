@@ -240,10 +240,20 @@ async fn sweep_on_schedule(ctx: Arc<AppContext>, stop: CancellationToken) {
         }
         next += interval;
         let profiles = ctx.profiles.current();
-        if let Err(e) =
-            sweep::sweep_if_leader(&ctx.store, &deps.learnworlds, &profiles, &opts, holder).await
+        match sweep::sweep_if_leader(&ctx.store, &deps.learnworlds, &profiles, &opts, holder).await
         {
-            warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval");
+            Ok(Some(report)) => {
+                let queued = report.totals().queued as usize;
+                let ids: Vec<String> = report
+                    .assessments
+                    .iter()
+                    .filter(|a| a.found.iter().any(|f| f.action.queues()))
+                    .map(|a| a.assessment_id.clone())
+                    .collect();
+                deps.alerts.missed_students(queued, &ids).await;
+            }
+            Ok(None) => {}
+            Err(e) => warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval"),
         }
     }
 }

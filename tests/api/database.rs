@@ -71,6 +71,27 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The URL with its host and port replaced by `via` (`host:port`).
+    pub fn url_via(&self, via: &str) -> String {
+        let mut url = url::Url::parse(&self.url).expect("database URL");
+        let (host, port) = via.rsplit_once(':').expect("host:port");
+        url.set_host(Some(host)).expect("host");
+        url.set_port(Some(port.parse().expect("port"))).expect("port");
+        url.to_string()
+    }
+
+    /// Where PostgreSQL listens (`host:port` of `TEST_POSTGRES_URL`).
+    pub fn postgres_address() -> String {
+        let url = url::Url::parse(&postgres_admin_url()).expect("TEST_POSTGRES_URL");
+        format!(
+            "{}:{}",
+            url.host_str().unwrap_or("127.0.0.1"),
+            url.port().unwrap_or(5432)
+        )
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some(name) = self.postgres.take() else {

@@ -65,6 +65,8 @@ pub struct Setup {
     pub files: Vec<(String, Vec<u8>)>,
     /// A converter of the test's own instead of the shared pool.
     pub converter: Option<Arc<dyn office_convert::Converter>>,
+    /// Reach PostgreSQL through this `host:port` (a proxy the test can cut) instead of directly.
+    pub postgres_via: Option<String>,
 }
 
 impl Setup {
@@ -111,11 +113,15 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         Some(own) => Some(own),
         None => (!setup.configures_converter()).then(shared_converter),
     };
+    let database_url = match &setup.postgres_via {
+        Some(via) => database.url_via(via),
+        None => database.url.clone(),
+    };
     let mut source = Source::from_pairs([
         ("PORT", "0".to_string()),
         ("HOST", "127.0.0.1".to_string()),
         ("DATA_DIR", data_dir.path().display().to_string()),
-        ("DATABASE_URL", database.url.clone()),
+        ("DATABASE_URL", database_url),
         ("WEBHOOK_SECRET", format!("old-secret-00000,{SECRET}")),
         ("LEARNWORLDS_API_URL", lw.base_url()),
         ("CLIENT_ID", "test-client".to_string()),

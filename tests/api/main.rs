@@ -8,6 +8,7 @@ mod batching;
 mod cli;
 mod converter;
 mod database;
+mod db_outage;
 mod delivery;
 mod drafts;
 mod durability;

@@ -93,3 +93,37 @@ async fn a_webhook_that_named_no_submission_covers_the_students_newest_one() {
     assert_eq!(report.totals().queued, 0, "{report:?}");
     assert_eq!(report.totals().listed, 3);
 }
+
+#[tokio::test]
+async fn the_service_sweeps_on_its_schedule_and_queues_the_missed_student() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Setup {
+        vars: vec![("RECONCILE_INTERVAL", "10s".into())],
+        ..Default::default()
+    })
+    .await;
+    Cohort::serve(&app.lw, 3);
+    for i in 0..2 {
+        app.post_signed(Cohort::webhook(i)).await;
+    }
+    crate::helpers::eventually_async("the scheduled sweep queued the third student", || async {
+        app.count("jobs").await == 3
+    })
+    .await;
+    app.drain().await;
+    let emails = emails_per_student(&app);
+    assert_eq!(emails.len(), 3);
+    assert!(app.ctx.store.last_sweep().await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn one_instance_at_a_time_holds_the_sweep_lease() {
+    let app = spawn_app().await;
+    let other = webhook_service::db::Store::connect(&app.database.url)
+        .await
+        .unwrap();
+    assert!(app.ctx.store.take_sweep_lease(1, 60_000).await.unwrap());
+    assert!(!other.take_sweep_lease(2, 60_000).await.unwrap(), "held by 1");
+    assert!(app.ctx.store.take_sweep_lease(1, 60_000).await.unwrap(), "1 extends it");
+    app.ctx.store.release_sweep_lease(1).await.unwrap();
+    assert!(other.take_sweep_lease(2, 60_000).await.unwrap());
+}
