@@ -6,6 +6,7 @@ pub mod auth;
 pub mod guard;
 pub mod intake;
 pub mod limits;
+mod memory;
 pub mod metrics;
 pub mod probes;
 pub mod server;

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use tracing::{debug, warn};
 
+use super::memory::{give_back_freed_memory, Flood};
 use crate::config::ServerConfig;
 
 /// Written to a connection refused for exceeding a cap, before it is closed.
@@ -103,6 +104,7 @@ struct Caps {
 struct PerIp {
     max: usize,
     open: Mutex<HashMap<IpAddr, usize>>,
+    flood: Flood,
 }
 
 /// One admitted connection; dropping it gives its places back.
@@ -119,6 +121,7 @@ impl Caps {
             per_ip: Arc::new(PerIp {
                 max: cfg.max_connections_per_ip,
                 open: Mutex::new(HashMap::new()),
+                flood: Flood::default(),
             }),
         }
     }
@@ -131,6 +134,7 @@ impl Caps {
             return None;
         }
         *n += 1;
+        self.per_ip.flood.opened();
         Some(Admitted {
             _total: total,
             per_ip: self.per_ip.clone(),
@@ -147,6 +151,10 @@ impl Drop for Admitted {
             if *n == 0 {
                 open.remove(&self.ip);
             }
+        }
+        drop(open);
+        if self.per_ip.flood.closed() {
+            give_back_freed_memory();
         }
     }
 }
