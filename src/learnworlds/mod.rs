@@ -1,5 +1,6 @@
 //! LearnWorlds REST API v2: the student's submission with its answers.
 
+mod names;
 mod rate_limit;
 mod token;
 pub mod types;
@@ -62,6 +63,7 @@ pub struct LearnWorlds {
     cfg: LearnWorldsConfig,
     budget: Arc<dyn ApiBudget>,
     tokens: token::TokenSource,
+    names: names::NameCache,
 }
 
 /// The largest page the API serves (learnworlds.md §3): one call lists 200 submissions.
@@ -82,6 +84,7 @@ impl LearnWorlds {
             budget: Arc::new(RateLimiter::new(cfg.rate_limit, cfg.rate_window)),
             cfg: cfg.clone(),
             tokens: token::TokenSource::new(),
+            names: names::NameCache::default(),
         })
     }
 
@@ -126,6 +129,23 @@ impl LearnWorlds {
             );
             tokio::time::sleep(self.cfg.visibility_delay).await;
         }
+    }
+
+    /// How LearnWorlds names the student (`GET /v2/users/{id}`: first and last name, else
+    /// username, else email), counted in the shared budget and remembered for the process, so
+    /// a student's reports cost one call between them.
+    pub async fn display_name(&self, user_id: &str) -> Result<Option<String>, LwError> {
+        if let Some(name) = self.names.get(user_id) {
+            return Ok(name);
+        }
+        // An id travels in the path: one segment, whatever it holds.
+        let segment: String = url_segment(user_id);
+        let body = self
+            .get(&format!("/v2/users/{segment}"), &[], Priority::Job)
+            .await?;
+        let name = crate::domain::submission::display_name(&body);
+        self.names.put(user_id, name.clone());
+        Ok(name)
     }
 
     /// Every submission of these students (of every student when `users` is empty) for the
@@ -304,6 +324,18 @@ pub fn pick(
                 .total_cmp(&b.submitted_at.unwrap_or(0.0))
         }),
     }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.
+fn url_segment(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn not_visible(user_id: &str, submission_id: Option<&str>) -> LwError {

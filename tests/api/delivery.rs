@@ -59,7 +59,7 @@ async fn a_submission_is_emailed_once_as_a_pdf_showing_the_students_results() {
     let pdf = mail.pdf();
     assert_eq!(
         pdf.filename,
-        "Informe de resultados - Test de diagnostico M1.pdf"
+        "Informe de resultados - Test de diagnóstico M1.pdf"
     );
     assert!(pdf.bytes.starts_with(b"%PDF"));
     assert_report_shows(&pdf_text(&pdf.bytes), "camila.rojas", CAMILA_NEWEST);

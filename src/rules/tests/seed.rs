@@ -25,14 +25,14 @@ fn nivel_3_starts_at_exactly_55_percent_of_the_areas() {
     // 11 of 20 areas = 55 %.
     let ctx = run(&p, &b, &answered("AAAAAAAAAAABBBBBBBBB"));
     assert_eq!(level(&ctx), ("Nivel 3".into(), "Nivel 3".into()));
-    assert_eq!(ctx.placeholders["PD%"], "55.00%");
+    assert_eq!(ctx.placeholders["PD%"], "55 %");
     assert_eq!(ctx.placeholders["T11"], "Aprobado");
     assert_eq!(ctx.placeholders["T12"], "Reprobado");
     assert_eq!(ctx.placeholders["T20"], "Reprobado");
     // 10 of 20 = 50 %.
     let ctx = run(&p, &b, &answered("AAAAAAAAAABBBBBBBBBB"));
     assert_eq!(level(&ctx).0, "Nivel 2");
-    assert_eq!(ctx.placeholders["PD%"], "50.00%");
+    assert_eq!(ctx.placeholders["PD%"], "50 %");
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn an_area_passes_only_when_all_its_answers_are_correct() {
     let expected: Vec<(&str, &str)> = vec![
         ("Nombre", "camila.rojas"),
         ("Nivel", "Nivel 2"),
-        ("PD%", "33.33%"),
+        ("PD%", "33,33 %"),
         ("T1", "Aprobado"),
         ("T2", "Reprobado"),
         ("T3", "Reprobado"),
@@ -223,6 +223,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
             email: None,
             submitted_at: Some(1717000000.12),
             answers: answered("A"),
+            display_name: None,
         };
         let ctx = analyse_submission(&p, &b, &event, &sub);
         let (key, csv) = output_keys_for(&p, &ctx);
