@@ -40,3 +40,4 @@ mod storage;
 mod students;
 mod sweep;
 mod template;
+mod visual;
