@@ -30,6 +30,7 @@ mod poison;
 mod profiles;
 mod properties;
 mod queue;
+mod report_content;
 mod resilience;
 mod sendgrid;
 mod smtp;

@@ -124,7 +124,7 @@ fn bank_file(bank: &Bank, dir: &Path) -> PathBuf {
 }
 
 /// The storage a deployment would have: the shipped templates and a profiles file.
-fn storage() -> tempfile::TempDir {
+pub fn storage() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let templates = dir.path().join("templates");
     std::fs::create_dir_all(&templates).unwrap();
@@ -136,12 +136,14 @@ fn storage() -> tempfile::TempDir {
     dir
 }
 
-fn preview(data: &Path, profile: &str, assessment: &str, bank: &Path, out: &Path) {
+pub fn preview(data: &Path, profile: &str, assessment: &str, bank: &Path, out: &Path) {
     let responses = fixture("api/assessment_responses.json");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
         .args(["preview", "--profile", profile, "--responses"])
         .arg(&responses)
-        .args(["--user", "camila.rojas@example.com", "--assessment", assessment, "--bank"])
+        .args(["--user", "camila.rojas@example.com", "--assessment", assessment])
+        // As LearnWorlds' user record names the fixture student (api/user.json).
+        .args(["--student-name", "Camila Rojas", "--bank"])
         .arg(bank)
         .arg("--out")
         .arg(out)
