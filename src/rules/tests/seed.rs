@@ -66,7 +66,7 @@ fn an_area_passes_only_when_all_its_answers_are_correct() {
     assert_eq!((s.correct, s.total, s.answered, s.blank), (3, 6, 4, 2));
     assert_eq!((s.unmatched_answers, s.missing_answers), (1, 1));
     let expected: Vec<(&str, &str)> = vec![
-        ("Nombre", "camila.rojas"),
+        ("Nombre", "Camila Rojas"),
         ("Nivel", "Nivel 2"),
         ("PD%", "33,33 %"),
         ("T1", "Aprobado"),
@@ -176,7 +176,10 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
         let mut placeholders = serde_json::Map::new();
         placeholders.insert("Nombre".into(), "camila.rojas".into());
         placeholders.insert("Nivel".into(), level.into());
-        placeholders.insert("PD%".into(), format!("{pd:.2}%").into());
+        // es-CL, at most two decimals: 12,5 %.
+        let pd_text = format!("{pd:.2}");
+        let pd_text = pd_text.trim_end_matches('0').trim_end_matches('.');
+        placeholders.insert("PD%".into(), format!("{} %", pd_text.replace('.', ",")).into());
         for (i, (_, ok)) in areas.iter().enumerate() {
             placeholders.insert(format!("T{}", i + 1), status(*ok).into());
         }
@@ -188,7 +191,7 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
                            "course_id": "diagnostico-m1"},
             "school": "Academia Ejemplo",
             "level": level,
-            "pd_text": format!("{pd:.2}%"),
+            "pd_text": format!("{} %", pd_text.replace('.', ",")),
             "group_column": "area",
             "groups_passed": passed,
             "total": 53,
@@ -240,7 +243,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
         assert_eq!(email.subject, "Tu informe de resultados - Diagnóstico");
         assert_eq!(
             email.attachment,
-            "Informe de resultados - Test de diagnostico M1.pdf"
+            "Informe de resultados - Test de diagnóstico M1.pdf"
         );
         assert_eq!(
             email.body,
