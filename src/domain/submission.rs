@@ -24,7 +24,8 @@ pub struct Submission {
 /// How a LearnWorlds user record (`GET /v2/users/{id}`) names the student: first and last
 /// name when present, else the username, else the email.
 pub fn display_name(user: &Value) -> Option<String> {
-    let field = |k: &str| text(&user[k]).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
+    let field =
+        |k: &str| text(&user[k]).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
     let full: Vec<String> = ["first_name", "last_name"]
         .iter()
         .filter_map(|k| field(k))

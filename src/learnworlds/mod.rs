@@ -131,23 +131,6 @@ impl LearnWorlds {
         }
     }
 
-    /// How LearnWorlds names the student (`GET /v2/users/{id}`: first and last name, else
-    /// username, else email), counted in the shared budget and remembered for the process, so
-    /// a student's reports cost one call between them.
-    pub async fn display_name(&self, user_id: &str) -> Result<Option<String>, LwError> {
-        if let Some(name) = self.names.get(user_id) {
-            return Ok(name);
-        }
-        // An id travels in the path: one segment, whatever it holds.
-        let segment: String = url_segment(user_id);
-        let body = self
-            .get(&format!("/v2/users/{segment}"), &[], Priority::Job)
-            .await?;
-        let name = crate::domain::submission::display_name(&body);
-        self.names.put(user_id, name.clone());
-        Ok(name)
-    }
-
     /// Every submission of these students (of every student when `users` is empty) for the
     /// assessment, across all pages.
     pub async fn responses(
@@ -324,18 +307,6 @@ pub fn pick(
                 .total_cmp(&b.submitted_at.unwrap_or(0.0))
         }),
     }
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.
-fn url_segment(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            b => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub fn not_visible(user_id: &str, submission_id: Option<&str>) -> LwError {

@@ -161,7 +161,12 @@ mod tests {
 
     #[test]
     fn the_chart_is_a_png_whose_height_grows_with_the_areas() {
-        let few = bar_chart_png(&[group("Números", 50.0, false)], &ChartColors::default(), "t").unwrap();
+        let few = bar_chart_png(
+            &[group("Números", 50.0, false)],
+            &ChartColors::default(),
+            "t",
+        )
+        .unwrap();
         let many: Vec<GroupResult> = (0..8)
             .map(|i| group(&format!("Área {i}"), 12.5 * i as f64, i % 2 == 0))
             .collect();

@@ -80,11 +80,12 @@ pub fn analyse(
     // Before anything reads a figure's text: derived figures, levels and placeholders print
     // what the report prints.
     super::format::apply(&mut ctx, spec.format.decimals);
-    ctx.assessment.display_title = display_title(profile, &ctx).map_err(|e| ProfileError::Expression {
-        profile: spec.name.clone(),
-        place: "display_title".into(),
-        message: e,
-    })?;
+    ctx.assessment.display_title =
+        display_title(profile, &ctx).map_err(|e| ProfileError::Expression {
+            profile: spec.name.clone(),
+            place: "display_title".into(),
+            message: e,
+        })?;
     let fail = |place: String, message: String| ProfileError::Expression {
         profile: spec.name.clone(),
         place,

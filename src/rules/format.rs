@@ -2,6 +2,7 @@
 //! profile's number of decimals, the same in the context's texts, the template filters
 //! (`num`, `pct`, `fecha` of docx-template) and the chart's labels.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::context::{percent_text, ReportContext};
@@ -12,7 +13,11 @@ pub fn apply(ctx: &mut ReportContext, decimals: u32) {
     ctx.format.decimals = decimals;
     ctx.score.percent_text = percent_text(ctx.score.percent, decimals);
     ctx.pd_text = percent_text(ctx.pd_percent, decimals);
-    for g in ctx.groups.iter_mut().chain(ctx.groupings.values_mut().flatten()) {
+    for g in ctx
+        .groups
+        .iter_mut()
+        .chain(ctx.groupings.values_mut().flatten())
+    {
         g.percent_text = percent_text(g.percent, decimals);
         for nested in g.extra.values_mut() {
             rewrite(nested, decimals);
@@ -38,4 +43,24 @@ fn rewrite(value: &mut Value, decimals: u32) {
         }
         _ => {}
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatSpec {
+    /// At most this many decimals in percentages and numbers (trailing zeros dropped).
+    #[serde(default = "default_decimals")]
+    pub decimals: u32,
+}
+
+impl Default for FormatSpec {
+    fn default() -> Self {
+        Self {
+            decimals: default_decimals(),
+        }
+    }
+}
+
+fn default_decimals() -> u32 {
+    docx_template::es_cl::DEFAULT_DECIMALS
 }

@@ -12,8 +12,8 @@ use super::grading::Graded;
 use super::spec::GroupingSpec;
 use super::ProfileError;
 use crate::domain::context::{percent, percent_text, GroupCount, GroupResult};
-use docx_template::es_cl::DEFAULT_DECIMALS;
 use crate::domain::text::{header_key, normalize};
+use docx_template::es_cl::DEFAULT_DECIMALS;
 
 #[derive(Debug, Default)]
 pub struct Groupings {

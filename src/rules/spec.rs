@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub use super::format::FormatSpec;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileSpec {
@@ -54,25 +56,6 @@ pub struct ProfileSpec {
     pub format: FormatSpec,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FormatSpec {
-    /// At most this many decimals in percentages and numbers (trailing zeros dropped).
-    #[serde(default = "default_decimals")]
-    pub decimals: u32,
-}
-
-impl Default for FormatSpec {
-    fn default() -> Self {
-        Self {
-            decimals: default_decimals(),
-        }
-    }
-}
-
-fn default_decimals() -> u32 {
-    docx_template::es_cl::DEFAULT_DECIMALS
-}
 
 /// Whether a retake (a new submission of the same assessment) gets a report of its own.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

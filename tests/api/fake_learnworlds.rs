@@ -98,7 +98,11 @@ impl FakeLearnWorlds {
     }
 }
 
-async fn user(State(st): State<Arc<LwState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn user(
+    State(st): State<Arc<LwState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     st.user_requests.fetch_add(1, Ordering::SeqCst);
     let authorised = headers
         .get("authorization")
@@ -108,7 +112,10 @@ async fn user(State(st): State<Arc<LwState>>, Path(id): Path<String>, headers: H
         return error(StatusCode::UNAUTHORIZED, json!({"success": false}));
     }
     let users = st.users.lock().expect("lock").clone();
-    match users.into_iter().find(|u| u["id"] == id.as_str() || u["email"] == id.as_str()) {
+    match users
+        .into_iter()
+        .find(|u| u["id"] == id.as_str() || u["email"] == id.as_str())
+    {
         Some(u) => Json(u).into_response(),
         None => error(StatusCode::NOT_FOUND, json!({"error": "User not found"})),
     }

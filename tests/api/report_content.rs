@@ -18,10 +18,10 @@ fn report(profile: &str, assessment: &str, bank: &str) -> String {
     pdf_text(&std::fs::read(&pdf).unwrap())
 }
 
-/// "5 h", "1,5 h" → hours.
+/// "5 h", "1,5 h" → hours (pdftotext may drop the narrow space: "5h").
 fn hours(cell: &str) -> Option<f64> {
     cell.trim()
-        .strip_suffix(" h")?
+        .strip_suffix('h')?
         .trim()
         .replace('.', "")
         .replace(',', ".")
@@ -56,7 +56,12 @@ async fn the_study_plan_lists_every_activity_its_total_counts() {
         .lines()
         .skip_while(|l| !l.trim().starts_with("Actividades"))
         .take_while(|l| !l.contains("Total estimado"))
-        .filter_map(|l| l.split("  ").filter(|c| !c.is_empty()).last().and_then(hours))
+        .filter_map(|l| {
+            l.split("  ")
+                .filter(|c| !c.is_empty())
+                .last()
+                .and_then(hours)
+        })
         .sum();
     assert!(
         text.contains("Total estimado: 14,5 horas"),
@@ -83,7 +88,13 @@ async fn the_examen_report_is_the_schools_design_with_figures_in_chilean_spanish
         assert!(text.contains(expected), "{expected}:\n{text}");
     }
     // No spec text of the draft is left, and no figure with a decimal point.
-    for spec in ["NOMBRE UNIDAD", "{Sólido", "{RS,RD,RR}", "(PORCENTAJE", "Contraportada"] {
+    for spec in [
+        "NOMBRE UNIDAD",
+        "{Sólido",
+        "{RS,RD,RR}",
+        "(PORCENTAJE",
+        "Contraportada",
+    ] {
         assert!(!text.contains(spec), "{spec}:\n{text}");
     }
     let point = regex::Regex::new(r"\d\.\d+ ?%").unwrap();

@@ -32,13 +32,21 @@ const CASES: &[(&str, &str, Bank)] = &[
         "M30M2-TEST DE EJE 1-DATA",
         Bank::Fixture("M30M2-TEST DE EJE 1-DATA.xlsx"),
     ),
-    ("test_de_habilidad", "CL-TEST DE HABILIDAD 1-DATA", Bank::Skills),
+    (
+        "test_de_habilidad",
+        "CL-TEST DE HABILIDAD 1-DATA",
+        Bank::Skills,
+    ),
     (
         "examen_de_eje",
         "M30M2-EXAMEN DE EJE 1-DATA",
         Bank::Fixture("M30M2-EXAMEN DE EJE 1-DATA.xlsx"),
     ),
-    ("examen_de_habilidad", "CL-EXAMEN DE HABILIDAD 1-DATA", Bank::Skills),
+    (
+        "examen_de_habilidad",
+        "CL-EXAMEN DE HABILIDAD 1-DATA",
+        Bank::Skills,
+    ),
     (
         "ensayo",
         "M30M2-ENSAYO 1-DATA",
@@ -128,7 +136,10 @@ pub fn storage() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let templates = dir.path().join("templates");
     std::fs::create_dir_all(&templates).unwrap();
-    for entry in std::fs::read_dir(repo_root().join("templates")).unwrap().flatten() {
+    for entry in std::fs::read_dir(repo_root().join("templates"))
+        .unwrap()
+        .flatten()
+    {
         std::fs::copy(entry.path(), templates.join(entry.file_name())).unwrap();
     }
     std::fs::create_dir_all(dir.path().join("config")).unwrap();
@@ -141,7 +152,12 @@ pub fn preview(data: &Path, profile: &str, assessment: &str, bank: &Path, out: &
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_webhook-service"))
         .args(["preview", "--profile", profile, "--responses"])
         .arg(&responses)
-        .args(["--user", "camila.rojas@example.com", "--assessment", assessment])
+        .args([
+            "--user",
+            "camila.rojas@example.com",
+            "--assessment",
+            assessment,
+        ])
         // As LearnWorlds' user record names the fixture student (api/user.json).
         .args(["--student-name", "Camila Rojas", "--bank"])
         .arg(bank)
@@ -169,7 +185,11 @@ fn pages(pdf: &Path, dir: &Path, stem: &str) -> Vec<PathBuf> {
         .arg(&prefix)
         .output()
         .expect("pdftoppm (poppler-utils) runs");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()

@@ -71,7 +71,9 @@ pub fn percent(x: f64, decimals: u32) -> String {
 /// `2 de diciembre de 2026`; `None` for a day that does not exist.
 pub fn long_date(year: i64, month: u32, day: u32) -> Option<String> {
     let name = MONTHS.get((month as usize).checked_sub(1)?)?;
-    (1..=days_in_month(year, month)).contains(&day).then(|| format!("{day} de {name} de {year}"))
+    (1..=days_in_month(year, month))
+        .contains(&day)
+        .then(|| format!("{day} de {name} de {year}"))
 }
 
 /// A date as the context carries it (`02/12/2026`, `2026-12-02`, `2026-12-02T10:00:00Z`) or
@@ -201,7 +203,10 @@ mod tests {
     fn dates_are_written_in_words() {
         assert_eq!(date_text("02/12/2026").unwrap(), "2 de diciembre de 2026");
         assert_eq!(date_text("2026-12-02").unwrap(), "2 de diciembre de 2026");
-        assert_eq!(date_text("2024-05-29T16:26:40Z").unwrap(), "29 de mayo de 2024");
+        assert_eq!(
+            date_text("2024-05-29T16:26:40Z").unwrap(),
+            "29 de mayo de 2024"
+        );
         assert_eq!(unix_date(1_717_000_000.0).unwrap(), "29 de mayo de 2024");
         assert_eq!(date_text("31/02/2026"), None);
         assert_eq!(date_text("mañana"), None);

@@ -35,7 +35,11 @@ pub(super) enum Reach {
 /// for the fallback profile (which every assessment may reach), every bank its pattern finds
 /// in the bank folder when the pattern has a single variable. Another profile's banks are
 /// never tried against it.
-pub(super) async fn samples(registry: &ProfileRegistry, set: &ProfileSet, profile: &Profile) -> Reach {
+pub(super) async fn samples(
+    registry: &ProfileRegistry,
+    set: &ProfileSet,
+    profile: &Profile,
+) -> Reach {
     let out = routed_samples(registry, set, profile).await;
     if !out.is_empty() {
         Reach::Banks(out)
@@ -139,7 +143,11 @@ pub(super) async fn check_bank(
         url: String::new(),
         course_id: None,
         submitted_on: String::new(),
-        subject: s.route.group.as_deref().map(crate::domain::context::subject_of),
+        subject: s
+            .route
+            .group
+            .as_deref()
+            .map(crate::domain::context::subject_of),
         display_title: String::new(),
     };
     let facts = Facts {

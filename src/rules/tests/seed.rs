@@ -179,7 +179,10 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
         // es-CL, at most two decimals: 12,5 %.
         let pd_text = format!("{pd:.2}");
         let pd_text = pd_text.trim_end_matches('0').trim_end_matches('.');
-        placeholders.insert("PD%".into(), format!("{} %", pd_text.replace('.', ",")).into());
+        placeholders.insert(
+            "PD%".into(),
+            format!("{} %", pd_text.replace('.', ",")).into(),
+        );
         for (i, (_, ok)) in areas.iter().enumerate() {
             placeholders.insert(format!("T{}", i + 1), status(*ok).into());
         }
