@@ -51,7 +51,6 @@ impl LearnWorlds {
         self.names.put(user_id, name.clone());
         Ok(name)
     }
-
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.

@@ -56,7 +56,6 @@ pub struct ProfileSpec {
     pub format: FormatSpec,
 }
 
-
 /// Whether a retake (a new submission of the same assessment) gets a report of its own.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
