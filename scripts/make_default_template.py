@@ -95,9 +95,13 @@ def build(jinja):
     doc.add_paragraph("{%p endif %}")
 
     heading(doc, "¿Qué sigue?")
-    doc.add_paragraph("Nivel 3: puedes avanzar directamente a los contenidos del curso. "
-                      "Nivel 2: te recomendamos repasar primero las lecciones de las áreas reprobadas "
-                      "en el curso base.")
+    # Only the student's own level's advice.
+    doc.add_paragraph('{%p if level == "Nivel 3" %}')
+    doc.add_paragraph("Con tu nivel (Nivel 3) puedes avanzar directamente a los contenidos del curso.")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("Con tu nivel ({{ level }}) te recomendamos repasar primero las lecciones de las "
+                      "áreas reprobadas en el curso base.")
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("Ante cualquier duda, responde el correo con el que recibiste este informe.")
     return doc
 

@@ -3,7 +3,11 @@
 # need (LibreOffice, fonts, poppler, PostgreSQL), checks formatting and lints, builds every
 # target (benches are built, not run), runs every test of the workspace with SQLite, the
 # service's integration tests (tests/api) again with PostgreSQL, then the docxtpl conformance
-# corpus. Prints the wall time of each phase and a summary at the end.
+# corpus. Among the SQLite tests is the visual regression check of the shipped templates
+# (tests/api/visual.rs: each rendered through `preview`, rasterised with pdftoppm and compared
+# page by page with tests/visual/reference/; regenerate with
+# `UPDATE_VISUAL_REFERENCES=1 cargo test --test api visual`). Prints the wall time of each
+# phase and a summary at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -114,7 +118,7 @@ end
 
 begin "tests sqlite"
 TEST_DATABASE=sqlite cargo test "${test_targets[@]}" 2>&1 | tee "$logs/sqlite.log"
-end "$(test_counts "$logs/sqlite.log") (the workspace; tests/api on SQLite)"
+end "$(test_counts "$logs/sqlite.log") (the workspace; tests/api on SQLite, with the visual check)"
 
 begin "tests postgres"
 # --workspace (not -p webhook-service): the same feature set as the build, so nothing rebuilds.

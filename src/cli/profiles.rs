@@ -42,6 +42,10 @@ pub struct AnalyseArgs {
     /// A local bank file instead of the one the profile finds in storage.
     #[arg(long)]
     pub bank: Option<PathBuf>,
+    /// The student's name as LearnWorlds' user record gives it (first and last name); without
+    /// it the report greets by the username or email of the responses.
+    #[arg(long)]
+    pub student_name: Option<String>,
 }
 
 pub(super) async fn registry(config: &Config) -> anyhow::Result<ProfileRegistry> {
@@ -102,7 +106,8 @@ async fn context(
 ) -> anyhow::Result<(Arc<Profile>, ReportContext, Arc<LoadedBank>)> {
     let set = registry.current();
     let profile = set.profile(&args.profile)?;
-    let sub = pick_submission(&args.responses, args.user.as_deref())?;
+    let mut sub = pick_submission(&args.responses, args.user.as_deref())?;
+    sub.display_name = args.student_name.clone();
     let name = args
         .assessment
         .clone()

@@ -9,7 +9,7 @@ use office_convert::{Converter, SpawnConverter, SpawnOptions};
 
 use crate::config::Config;
 use crate::files::Storage;
-use crate::report::{bar_chart_png, CHART_WIDTH_MM};
+use crate::report::{bar_chart_png, chart_title, CHART_WIDTH_MM};
 use crate::rules::sample::sample_context;
 
 pub async fn validate(
@@ -74,7 +74,11 @@ pub async fn validate(
 /// the template engine can read (`$image` paths are relative to it).
 pub fn sample_context_file(config: &Config, dir: &Path) -> anyhow::Result<PathBuf> {
     let sample = sample_context()?;
-    let chart = bar_chart_png(&sample.groups, &config.report.chart_colors)?;
+    let chart = bar_chart_png(
+        &sample.groups,
+        &config.report.chart_colors,
+        &chart_title(&sample.group_column),
+    )?;
     std::fs::write(dir.join("chart.png"), chart)?;
     let mut json = serde_json::to_value(&sample)?;
     json["chart"] =

@@ -31,6 +31,7 @@ pub const RESERVED: &[&str] = &[
     "questions",
     "derived",
     "chart",
+    "format",
 ];
 
 /// A superset of the seed diagnostic's context (docs/templates.md), so that a template written
@@ -50,7 +51,7 @@ pub struct ReportContext {
     pub level: Option<String>,
     /// The level recorded for the school (M1's hidden Nivel 4).
     pub level_internal: Option<String>,
-    /// Share of the first grouping's groups passed, 0–100, and as printed ("12.50%").
+    /// Share of the first grouping's groups passed, 0–100, and as printed ("12,5 %").
     pub pd_percent: f64,
     pub pd_text: String,
     /// `score.correct`, `score.total`.
@@ -71,6 +72,9 @@ pub struct ReportContext {
     pub failed: IndexMap<String, Vec<String>>,
     pub questions: Vec<QuestionResult>,
     pub derived: Map<String, Value>,
+    /// Locale and decimals of the figures (older stored contexts have none: the defaults).
+    #[serde(default)]
+    pub format: FormatInfo,
     /// Legacy `<<Name>>` values, as top-level strings (the template engine reads them there).
     #[serde(flatten)]
     pub placeholders: Map<String, Value>,
@@ -107,6 +111,26 @@ pub struct AssessmentInfo {
     pub course_id: Option<String>,
     /// Submission date (UTC), dd/mm/yyyy; empty when unknown.
     pub submitted_on: String,
+    /// The subject of the group in words ("Matemática M2"), when the route names a group.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The assessment as a student would call it ("Test de eje 1 · Matemática M2"): the
+    /// profile's `display_title`, else the report's title with the number and subject of the
+    /// spreadsheet's name, else the webhook's title. Empty until the analyse stage sets it.
+    #[serde(default)]
+    pub display_title: String,
+}
+
+/// The subject of a routing group code: the school's groups in words, else the code itself.
+pub fn subject_of(group: &str) -> String {
+    match group.trim().to_ascii_uppercase().as_str() {
+        "M1" => "Matemática M1".into(),
+        "M2" => "Matemática M2".into(),
+        "CL" => "Competencia Lectora".into(),
+        "CIEN" => "Ciencias".into(),
+        "HYST" => "Historia y Ciencias Sociales".into(),
+        _ => group.trim().to_string(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,6 +216,23 @@ pub fn percent(part: usize, whole: usize) -> f64 {
     }
 }
 
-pub fn percent_text(p: f64) -> String {
-    format!("{p:.2}%")
+/// `12,5 %`: Chilean Spanish, at most `decimals` decimals (see `rules::format`).
+pub fn percent_text(p: f64, decimals: u32) -> String {
+    docx_template::es_cl::percent(p, decimals)
+}
+
+/// How figures are printed (the profile's `format`), for the template filters `num` and `pct`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormatInfo {
+    pub locale: String,
+    pub decimals: u32,
+}
+
+impl Default for FormatInfo {
+    fn default() -> Self {
+        Self {
+            locale: "es-CL".into(),
+            decimals: docx_template::es_cl::DEFAULT_DECIMALS,
+        }
+    }
 }

@@ -15,6 +15,28 @@ pub struct Submission {
     /// Unix seconds.
     pub submitted_at: Option<f64>,
     pub answers: Vec<Answer>,
+    /// The student's name as LearnWorlds' user record gives it (first and last name, else
+    /// username, else email), looked up by the fetch stage; absent when the lookup failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// How a LearnWorlds user record (`GET /v2/users/{id}`) names the student: first and last
+/// name when present, else the username, else the email.
+pub fn display_name(user: &Value) -> Option<String> {
+    let field =
+        |k: &str| text(&user[k]).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
+    let full: Vec<String> = ["first_name", "last_name"]
+        .iter()
+        .filter_map(|k| field(k))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !full.is_empty() {
+        return Some(full.join(" "));
+    }
+    field("username")
+        .filter(|s| !s.is_empty())
+        .or_else(|| field("email").filter(|s| !s.is_empty()))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +72,7 @@ pub fn submission(v: &Value) -> Option<Submission> {
         email: text(&v["email"]),
         submitted_at: number(&v["submittedTimestamp"]).or_else(|| number(&v["created"])),
         answers,
+        display_name: None,
     })
 }
 
@@ -58,5 +81,23 @@ pub fn number(v: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_display_name_is_the_full_name_else_the_username_else_the_email() {
+        let user: Value = serde_json::json!({"first_name": " Camila ", "last_name": "Rojas",
+            "username": "camila.rojas", "email": "c@example.com"});
+        assert_eq!(display_name(&user).as_deref(), Some("Camila Rojas"));
+        let user = serde_json::json!({"first_name": "", "last_name": null,
+            "username": "camila.rojas", "email": "c@example.com"});
+        assert_eq!(display_name(&user).as_deref(), Some("camila.rojas"));
+        let user = serde_json::json!({"email": "c@example.com"});
+        assert_eq!(display_name(&user).as_deref(), Some("c@example.com"));
+        assert_eq!(display_name(&serde_json::json!({})), None);
     }
 }

@@ -1,5 +1,6 @@
 //! LearnWorlds REST API v2: the student's submission with its answers.
 
+mod names;
 mod rate_limit;
 mod token;
 pub mod types;
@@ -62,6 +63,7 @@ pub struct LearnWorlds {
     cfg: LearnWorldsConfig,
     budget: Arc<dyn ApiBudget>,
     tokens: token::TokenSource,
+    names: names::NameCache,
 }
 
 /// The largest page the API serves (learnworlds.md §3): one call lists 200 submissions.
@@ -82,6 +84,7 @@ impl LearnWorlds {
             budget: Arc::new(RateLimiter::new(cfg.rate_limit, cfg.rate_window)),
             cfg: cfg.clone(),
             tokens: token::TokenSource::new(),
+            names: names::NameCache::default(),
         })
     }
 

@@ -16,8 +16,26 @@ const FAMILY: &str = "report-sans";
 #[error("drawing the chart failed: {0}")]
 pub struct ChartError(String);
 
-/// Pixel size: 1600 × (120 + 90 per group), for about 16 cm wide at 250 dpi.
-pub fn bar_chart_png(groups: &[GroupResult], colors: &ChartColors) -> Result<Vec<u8>, ChartError> {
+/// The chart's title for groups of a bank column: "… por unidad" for `unidad`.
+pub fn chart_title(group_column: &str) -> String {
+    let by = match crate::domain::text::normalize(group_column).as_str() {
+        "" | "area" | "areas" => "área".to_string(),
+        "leccion" | "lecciones" | "lecture" => "lección".into(),
+        "habilidad" | "skill" => "habilidad".into(),
+        "question_difficulty" | "dificultad" => "nivel de dificultad".into(),
+        "tarea_lectora" => "tarea lectora".into(),
+        other => other.replace('_', " "),
+    };
+    format!("Porcentaje de respuestas correctas por {by}")
+}
+
+/// Pixel size: 1600 × (120 + 90 per group), for about 16 cm wide at 250 dpi. Each bar's label
+/// is its group's `percent_text`, the very text the report's tables print.
+pub fn bar_chart_png(
+    groups: &[GroupResult],
+    colors: &ChartColors,
+    title: &str,
+) -> Result<Vec<u8>, ChartError> {
     static FONT_ONCE: Once = Once::new();
     FONT_ONCE.call_once(|| {
         // The font is compiled in; it cannot fail to parse unless the file was replaced.
@@ -26,7 +44,7 @@ pub fn bar_chart_png(groups: &[GroupResult], colors: &ChartColors) -> Result<Vec
     let width = 1600u32;
     let height = 160 + 90 * groups.len().max(1) as u32;
     let mut rgb = vec![0u8; (width * height * 3) as usize];
-    draw(&mut rgb, width, height, groups, colors).map_err(|e| ChartError(e.to_string()))?;
+    draw(&mut rgb, width, height, groups, colors, title).map_err(|e| ChartError(e.to_string()))?;
     let image = image_png(&rgb, width, height)?;
     Ok(image)
 }
@@ -37,6 +55,7 @@ fn draw(
     height: u32,
     groups: &[GroupResult],
     colors: &ChartColors,
+    title: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(rgb, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -45,10 +64,7 @@ fn draw(
     let mut chart = ChartBuilder::on(&root)
         .margin(30)
         .margin_right(70)
-        .caption(
-            "Porcentaje de respuestas correctas por área",
-            (FAMILY, 44).into_font().color(&text),
-        )
+        .caption(title, (FAMILY, 44).into_font().color(&text))
         .x_label_area_size(60)
         .y_label_area_size(430)
         .build_cartesian_2d(0f64..100f64, (0..n - 1).into_segmented())?;
@@ -59,7 +75,7 @@ fn draw(
         .configure_mesh()
         .disable_y_mesh()
         .x_labels(6)
-        .x_label_formatter(&|v| format!("{v:.0}%"))
+        .x_label_formatter(&|v| docx_template::es_cl::percent(*v, 0))
         .y_labels(n)
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) if *i < n => names.get(row(*i)).cloned().unwrap_or_default(),
@@ -88,13 +104,19 @@ fn draw(
     chart.draw_series(bars)?;
     // The value sits after the bar, or inside it in white when the bar fills the row.
     chart.draw_series(groups.iter().enumerate().map(|(i, g)| {
-        let (x, color) = if g.percent > 88.0 {
-            (g.percent - 10.0, WHITE)
+        let (x, color) = if g.percent > 84.0 {
+            (g.percent - 14.0, WHITE)
         } else {
             (g.percent + 1.5, text)
         };
+        // A context made by hand may leave the text out: print the figure the same way.
+        let label = if g.percent_text.is_empty() {
+            docx_template::es_cl::percent(g.percent, docx_template::es_cl::DEFAULT_DECIMALS)
+        } else {
+            g.percent_text.clone()
+        };
         Text::new(
-            format!("{:.0}%", g.percent),
+            label,
             (x, SegmentValue::CenterOf(row(i))),
             (FAMILY, 32).into_font().color(&color),
         )
@@ -139,11 +161,16 @@ mod tests {
 
     #[test]
     fn the_chart_is_a_png_whose_height_grows_with_the_areas() {
-        let few = bar_chart_png(&[group("Números", 50.0, false)], &ChartColors::default()).unwrap();
+        let few = bar_chart_png(
+            &[group("Números", 50.0, false)],
+            &ChartColors::default(),
+            "t",
+        )
+        .unwrap();
         let many: Vec<GroupResult> = (0..8)
             .map(|i| group(&format!("Área {i}"), 12.5 * i as f64, i % 2 == 0))
             .collect();
-        let more = bar_chart_png(&many, &ChartColors::default()).unwrap();
+        let more = bar_chart_png(&many, &ChartColors::default(), "t").unwrap();
         let size = |png: &[u8]| image::load_from_memory(png).unwrap();
         assert_eq!(size(&few).height(), 250);
         assert_eq!(size(&more).height(), 880);
@@ -160,11 +187,22 @@ mod tests {
         let png = bar_chart_png(
             &[group("A", 100.0, true), group("B", 100.0, false)],
             &colors,
+            "t",
         )
         .unwrap();
         let img = image::load_from_memory(&png).unwrap().to_rgb8();
         let pixels: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
         assert!(pixels.contains(&[0, 200, 0]) && pixels.contains(&[200, 0, 0]));
+    }
+
+    #[test]
+    fn the_title_names_what_the_bars_group() {
+        assert_eq!(
+            chart_title("unidad"),
+            "Porcentaje de respuestas correctas por unidad"
+        );
+        assert!(chart_title("area").ends_with("por área"));
+        assert!(chart_title("Habilidad").ends_with("por habilidad"));
     }
 
     #[test]

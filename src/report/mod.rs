@@ -4,7 +4,7 @@ mod chart;
 
 use docx_template::{Context, InlineImage, Rendered, Template, TemplateError};
 
-pub use chart::{bar_chart_png, parse_color, ChartColors, ChartError};
+pub use chart::{bar_chart_png, chart_title, parse_color, ChartColors, ChartError};
 
 use crate::domain::context::GroupResult;
 
@@ -34,7 +34,9 @@ pub fn fill_template(
 ) -> Result<Rendered, FillError> {
     let mut context = Context::from_serialize(ctx)?;
     if template.variables()?.iter().any(|v| v == "chart") {
-        let image = InlineImage::png(bar_chart_png(chart, colors)?)?.width_mm(CHART_WIDTH_MM);
+        let title = chart_title(ctx["group_column"].as_str().unwrap_or_default());
+        let image =
+            InlineImage::png(bar_chart_png(chart, colors, &title)?)?.width_mm(CHART_WIDTH_MM);
         context = context.with_image("chart", image);
     }
     Ok(template.render_report(&context)?)

@@ -58,7 +58,7 @@ pub fn analyse(
         level: None,
         level_internal: None,
         pd_percent,
-        pd_text: percent_text(pd_percent),
+        pd_text: percent_text(pd_percent, spec.format.decimals),
         correct: score.correct,
         total: score.total,
         group_column: first
@@ -74,8 +74,18 @@ pub fn analyse(
         failed: grouped.failed,
         questions: questions(bank, &graded),
         derived: Map::new(),
+        format: FormatInfo::default(),
         placeholders: Map::new(),
     };
+    // Before anything reads a figure's text: derived figures, levels and placeholders print
+    // what the report prints.
+    super::format::apply(&mut ctx, spec.format.decimals);
+    ctx.assessment.display_title =
+        display_title(profile, &ctx).map_err(|e| ProfileError::Expression {
+            profile: spec.name.clone(),
+            place: "display_title".into(),
+            message: e,
+        })?;
     let fail = |place: String, message: String| ProfileError::Expression {
         profile: spec.name.clone(),
         place,
@@ -149,6 +159,27 @@ pub fn analyse(
     Ok(ctx)
 }
 
+/// The assessment as a student calls it: the profile's template, else "Test de eje 1 ·
+/// Matemática M2" from the spreadsheet's name, else the webhook's title.
+fn display_title(profile: &Profile, ctx: &ReportContext) -> Result<String, String> {
+    if let Some(template) = &profile.spec.display_title {
+        let text = expr::render(template, &Jinja::from(minijinja::value::Serde(ctx)))?;
+        return Ok(text.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    let a = &ctx.assessment;
+    if a.group.is_none() && a.number.is_none() {
+        return Ok(a.title.trim().to_string());
+    }
+    let mut title = profile.title().to_string();
+    if let Some(n) = a.number {
+        title.push_str(&format!(" {n}"));
+    }
+    if let Some(subject) = a.subject.as_deref().filter(|s| !s.is_empty()) {
+        title.push_str(&format!(" · {subject}"));
+    }
+    Ok(title)
+}
+
 /// Whole numbers stay integers in the context, so templates print `700`, not `700.0`.
 fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 9e15 {
@@ -169,7 +200,7 @@ fn score(graded: &Graded<'_>) -> Score {
         correct,
         total,
         percent: p,
-        percent_text: percent_text(p),
+        percent_text: percent_text(p, docx_template::es_cl::DEFAULT_DECIMALS),
         answered,
         blank: total - answered,
         correct_all: graded.outcomes.iter().filter(|o| o.correct).count(),

@@ -2,7 +2,7 @@
 //! email's subject, body and attachment name from the profile's patterns and templates.
 
 use super::expr;
-use super::patterns::{ascii_readable, expand, file_safe, Vars};
+use super::patterns::{expand, file_safe, readable_name, Vars};
 use super::{Profile, ProfileError};
 use crate::domain::context::ReportContext;
 
@@ -38,7 +38,8 @@ pub fn email_for(profile: &Profile, ctx: &ReportContext) -> Result<EmailParts, P
     let attachment = if email.attachment.trim().is_empty() {
         expand(&profile.spec.output.file_name, &vars, file_safe)
     } else {
-        expand(&email.attachment, &vars, ascii_readable)
+        // The pattern's own text is cleaned too (a `/` in it is no folder here).
+        readable_name(&expand(&email.attachment, &vars, readable_name))
     };
     Ok(EmailParts {
         // A subject is one line, whatever the template's layout.

@@ -23,30 +23,17 @@ fn environment() -> &'static Environment<'static> {
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         // A runaway loop in an operator's template fails the job instead of hanging a worker.
         env.set_fuel(Some(2_000_000));
-        env.add_filter("num", num);
+        // `num`, `pct`, `fecha`: the Word templates' own es-CL filters, so an email or a
+        // placeholder prints a figure as the report does.
+        docx_template::es_cl::add_filters(&mut env);
         env.add_filter("decimals", decimals);
         env
     })
 }
 
-/// A readable Spanish number: `10` for 10.0, `7,5` for 7.5, at most two decimals.
-pub fn spanish_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{}", x as i64);
-    }
-    let text = format!("{x:.2}");
-    text.trim_end_matches('0')
-        .trim_end_matches('.')
-        .replace('.', ",")
-}
-
 fn as_f64(v: &Value) -> Result<f64, Error> {
     f64::try_from(v.clone())
         .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("{v} is not a number")))
-}
-
-fn num(v: Value) -> Result<String, Error> {
-    Ok(spanish_number(as_f64(&v)?))
 }
 
 /// `{{ x | decimals(2) }}`: fixed decimals with a point (`54.55`).
@@ -101,9 +88,15 @@ mod tests {
 
     #[test]
     fn spanish_numbers_drop_useless_decimals_and_use_a_comma() {
-        assert_eq!(spanish_number(10.0), "10");
-        assert_eq!(spanish_number(7.5), "7,5");
-        assert_eq!(spanish_number(2.0 / 3.0), "0,67");
+        let ctx = |x: f64| {
+            Value::from(minijinja::value::Serde(
+                serde_json::json!({"x": x, "format": {"decimals": 2}}),
+            ))
+        };
+        assert_eq!(render("{{ x | num }}", &ctx(10.0)).unwrap(), "10");
+        assert_eq!(render("{{ x | num }}", &ctx(7.5)).unwrap(), "7,5");
+        assert_eq!(render("{{ x | num }}", &ctx(2.0 / 3.0)).unwrap(), "0,67");
+        assert_eq!(render("{{ x | pct(0) }}", &ctx(62.5)).unwrap(), "62 %");
     }
 
     #[test]

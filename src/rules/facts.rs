@@ -1,7 +1,7 @@
 //! The facts of a submission that are not answers — who, what, when — as the report shows them.
 
 use super::analyse::Facts;
-use crate::domain::context::{AssessmentInfo, Student, SubmissionInfo};
+use crate::domain::context::{subject_of, AssessmentInfo, Student, SubmissionInfo};
 use crate::domain::event::SubmissionEvent;
 use crate::domain::route::RouteTarget;
 use crate::domain::submission::Submission;
@@ -11,9 +11,12 @@ pub fn facts(event: &SubmissionEvent, route: &RouteTarget, submission: &Submissi
     Facts {
         student: Student {
             id: event.user_id.clone(),
-            name: event
-                .username
+            // LearnWorlds' user record names the student best; the webhook's username and the
+            // email only stand in for it.
+            name: submission
+                .display_name
                 .clone()
+                .or_else(|| event.username.clone())
                 .or_else(|| email.clone())
                 .unwrap_or_else(|| "estudiante".into()),
             username: event.username.clone(),
@@ -36,6 +39,8 @@ pub fn facts(event: &SubmissionEvent, route: &RouteTarget, submission: &Submissi
                 .and_then(|t| chrono::DateTime::from_timestamp(t as i64, 0))
                 .map(|t| t.format("%d/%m/%Y").to_string())
                 .unwrap_or_default(),
+            subject: route.group.as_deref().map(subject_of),
+            display_title: String::new(),
         },
         school: event.school_name.clone(),
         submission: SubmissionInfo {

@@ -13,6 +13,7 @@ use super::spec::GroupingSpec;
 use super::ProfileError;
 use crate::domain::context::{percent, percent_text, GroupCount, GroupResult};
 use crate::domain::text::{header_key, normalize};
+use docx_template::es_cl::DEFAULT_DECIMALS;
 
 #[derive(Debug, Default)]
 pub struct Groupings {
@@ -157,7 +158,7 @@ pub fn compute(
             passed: passed_count,
             failed: total - passed_count,
             percent_passed: percent(passed_count, total),
-            percent_passed_text: percent_text(percent(passed_count, total)),
+            percent_passed_text: percent_text(percent(passed_count, total), DEFAULT_DECIMALS),
         };
         out.count.insert(spec.name.clone(), count);
         out.failed.insert(spec.name.clone(), failed_names);
@@ -212,7 +213,7 @@ fn group_result(
         correct: raw.correct,
         total: raw.total,
         percent: p,
-        percent_text: percent_text(p),
+        percent_text: percent_text(p, DEFAULT_DECIMALS),
         passed,
         status,
         parent: raw

@@ -13,6 +13,7 @@ pub mod bank;
 pub mod delivery;
 mod expr;
 pub mod facts;
+pub mod format;
 pub mod grading;
 pub mod groups;
 pub mod intake_record;
@@ -29,7 +30,6 @@ pub mod tables;
 mod tests;
 
 pub use analyse::{analyse, Facts};
-pub use expr::spanish_number;
 pub use profile::Profile;
 pub use routing::{RouteTarget, Unroutable};
 pub use set::ProfileSet;

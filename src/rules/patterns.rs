@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use crate::domain::context::{AssessmentInfo, ReportContext, Student, SubmissionInfo};
 use crate::domain::names::{sanitize_segment, slug};
-use crate::domain::text::normalize;
 
 /// Every variable a pattern may use (docs/profiles.md explains each).
 pub const VARIABLES: &[&str] = &[
@@ -23,6 +22,7 @@ pub const VARIABLES: &[&str] = &[
     "submission_id",
     "submitted_at",
     "date",
+    "title",
 ];
 
 /// Variables whose value comes from the report being made.
@@ -58,6 +58,14 @@ impl Vars {
         v.set("report_type", report_type);
         v.set("assessment_name", &a.name);
         v.set("assessment_title", &a.title);
+        v.set(
+            "title",
+            if a.display_title.is_empty() {
+                &a.title
+            } else {
+                &a.display_title
+            },
+        );
         v.set("assessment_id", &a.id);
         v.set("group", a.group.clone().unwrap_or_default());
         v.set("type", a.kind.clone().unwrap_or_default());
@@ -133,24 +141,27 @@ pub fn name_safe(value: &str) -> String {
     value.trim().replace(['/', '\\'], "_")
 }
 
-/// For attachment names: plain ASCII every mail client shows the same.
-pub fn ascii_readable(value: &str) -> String {
+/// For attachment names, as a student reads them: letters (accents too), digits, spaces and
+/// `- . , ( )`; a middle dot becomes a dash and anything else (path separators, `@`, quotes,
+/// control characters) a space. Mail clients show such names through RFC 2231.
+pub fn readable_name(value: &str) -> String {
     let readable: String = value
         .chars()
-        .map(|c| match normalize(&c.to_string()).chars().next() {
-            Some(a) if a.is_ascii_alphanumeric() => {
-                if c.is_uppercase() {
-                    a.to_ascii_uppercase()
-                } else {
-                    a
-                }
-            }
-            _ if c == ' ' || c == '-' => c,
-            _ => '_',
+        .map(|c| match c {
+            c if c.is_alphanumeric() => c,
+            ' ' | '-' | '.' | ',' | '(' | ')' => c,
+            '·' | '–' | '—' => '-',
+            _ => ' ',
         })
         .collect();
     let readable = readable.split_whitespace().collect::<Vec<_>>().join(" ");
-    readable.chars().take(80).collect()
+    readable
+        .trim_matches('.')
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -196,11 +207,12 @@ mod tests {
     }
 
     #[test]
-    fn attachment_names_are_plain_ascii() {
+    fn attachment_names_read_as_the_title_without_unsafe_characters() {
         assert_eq!(
-            ascii_readable("Test de diagnóstico M1"),
-            "Test de diagnostico M1"
+            readable_name("Test de eje 1 · Matemática M2"),
+            "Test de eje 1 - Matemática M2"
         );
-        assert_eq!(ascii_readable("a/b"), "a_b");
+        assert_eq!(readable_name("a/b\\c\"d"), "a b c d");
+        assert_eq!(readable_name("../x"), "x");
     }
 }

@@ -129,6 +129,12 @@ pub fn validate(spec: &ProfileSpec) -> Vec<String> {
         }
         groupings.push(&g.name);
     }
+    if spec.format.decimals > 6 {
+        err(
+            "format.decimals",
+            format!("{} decimals: at most 6", spec.format.decimals),
+        );
+    }
     for (i, l) in spec.levels.iter().enumerate() {
         let last = i + 1 == spec.levels.len();
         if l.when.is_none() && !last {

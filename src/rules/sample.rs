@@ -56,7 +56,7 @@ pub fn sample_facts() -> Facts {
     Facts {
         student: Student {
             id: "64f1a2b3c4d5e6f7a8b9c0d1".into(),
-            name: "camila.rojas".into(),
+            name: "Camila Rojas".into(),
             username: Some("camila.rojas".into()),
             email: Some("camila.rojas@example.com".into()),
         },
@@ -70,6 +70,8 @@ pub fn sample_facts() -> Facts {
             url: "https://academia.example.com/path-player?courseid=diagnostico-m1&unit=65a1f0c2b3d4e5f6a7b8c9d0".into(),
             course_id: Some("diagnostico-m1".into()),
             submitted_on: "29/05/2024".into(),
+            subject: None,
+            display_title: String::new(),
         },
         school: Some("Academia Ejemplo".into()),
         submission: SubmissionInfo {
@@ -88,7 +90,7 @@ mod tests {
         let ctx = sample_context().unwrap();
         assert_eq!(ctx.groups.len(), 8);
         assert_eq!(ctx.groups_passed, 4);
-        assert_eq!(ctx.pd_text, "50.00%");
+        assert_eq!(ctx.pd_text, "50 %");
         assert_eq!(ctx.level.as_deref(), Some("Nivel 2"));
         assert_eq!(ctx.placeholders["T2"], "Aprobado");
         assert_eq!(ctx.placeholders["T1"], "Reprobado");

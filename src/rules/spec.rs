@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub use super::format::FormatSpec;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileSpec {
@@ -34,6 +36,10 @@ pub struct ProfileSpec {
     pub conversions: Vec<ConversionSpec>,
     #[serde(default)]
     pub derived: Vec<DerivedSpec>,
+    /// How the assessment is called in the report, its email and attachment
+    /// (`assessment.display_title`, `{title}`): a minijinja template over the context.
+    #[serde(default)]
+    pub display_title: Option<String>,
     /// The Word template, relative to the storage root.
     pub template: String,
     /// Legacy `<<Name>>` values: minijinja templates over the report context.
@@ -45,6 +51,9 @@ pub struct ProfileSpec {
     pub email: EmailSpec,
     #[serde(default)]
     pub output: OutputSpec,
+    /// How figures are printed (`12,5 %`).
+    #[serde(default)]
+    pub format: FormatSpec,
 }
 
 /// Whether a retake (a new submission of the same assessment) gets a report of its own.
@@ -231,8 +240,9 @@ pub struct EmailSpec {
     pub subject: String,
     #[serde(default = "default_body")]
     pub body: String,
-    /// The attachment's name, a `{variable}` pattern; empty: the stored file's name.
-    #[serde(default)]
+    /// The attachment's name, a `{variable}` pattern (`Informe {title}.pdf`); empty: the
+    /// stored file's name.
+    #[serde(default = "default_attachment")]
     pub attachment: String,
 }
 
@@ -241,7 +251,7 @@ impl Default for EmailSpec {
         Self {
             subject: default_subject(),
             body: default_body(),
-            attachment: String::new(),
+            attachment: default_attachment(),
         }
     }
 }
@@ -250,9 +260,13 @@ fn default_subject() -> String {
     "Tu informe de resultados - {{ report.title }}".into()
 }
 
+fn default_attachment() -> String {
+    "Informe {title}.pdf".into()
+}
+
 fn default_body() -> String {
     "Hola {{ student.name }},\n\n\
-     Gracias por completar la evaluación \"{{ assessment.title }}\". Te adjuntamos tu informe \
+     Gracias por completar la evaluación \"{{ assessment.display_title }}\". Te adjuntamos tu informe \
      de resultados en PDF.\n\n\
      Si tienes preguntas sobre tu informe, responde a este correo.\n\n\
      Saludos,\n{{ school or \"El equipo académico\" }}\n"

@@ -171,3 +171,54 @@ async fn preview_prints_the_warnings_before_the_report() {
     let written = text.find("report written").expect("the report is written");
     assert!(text.find("warning:").is_some_and(|w| w < written), "{text}");
 }
+
+#[tokio::test]
+async fn config_check_reports_a_profile_nothing_routes_to_as_unreachable_and_counts_what_it_reports(
+) {
+    // ensayo routes spreadsheet rows of type ENSAYO, and there is no spreadsheet: it must not
+    // be tried against the test-de-eje banks of the shared folder. examen_de_eje has an error.
+    let app = app_with(
+        r#"
+[[profile]]
+preset = "test_de_eje"
+route = { titles = ["M30M2-TEST DE EJE 1-DATA"] }
+
+[[profile]]
+preset = "ensayo"
+
+[[profile]]
+preset = "examen_de_eje"
+template = "templates/no such template.docx"
+route = { titles = ["M30M2-EXAMEN DE EJE 1-DATA"] }
+"#,
+    )
+    .await;
+    let (code, text) = run(&app, &["config", "check"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("WARNING") && l.contains("profile ensayo is unreachable")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("conversion table"),
+        "ensayo was checked against banks no route names: {text}"
+    );
+    let errors = text.lines().filter(|l| l.starts_with("ERROR")).count();
+    assert!(
+        errors >= 1 && text.contains("no such template.docx"),
+        "{text}"
+    );
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("2 usable, 1 with errors, 0 broken, 1 unreachable"),
+        "the summary agrees with the errors below it: {text}"
+    );
+    assert!(
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with(&format!("{errors} error(s)")),
+        "{text}"
+    );
+}

@@ -54,7 +54,14 @@ pub fn expected_for(submission_id: &str) -> Expected {
     let pct = passed as f64 * 100.0 / areas.len() as f64;
     Expected {
         level: if pct >= 55.0 { "Nivel 3" } else { "Nivel 2" },
-        pd_text: format!("{pct:.2}%"),
+        // es-CL, at most two decimals: "12,5 %".
+        pd_text: format!(
+            "{} %",
+            format!("{pct:.2}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .replace('.', ",")
+        ),
         areas: areas
             .into_iter()
             .map(|(a, ok)| (a, if ok { "Aprobado" } else { "Reprobado" }))

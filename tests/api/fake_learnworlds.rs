@@ -42,6 +42,10 @@ pub struct LwState {
     pub users_per_request: Mutex<Vec<usize>>,
     /// Students whose submissions are not listed (not visible yet).
     pub hidden_users: Mutex<std::collections::HashSet<String>>,
+    /// User records served by `GET /v2/users/{id}` (`api/user.json` after
+    /// [`FakeLearnWorlds::serve_users`]); any other id is a 404.
+    pub users: Mutex<Vec<Value>>,
+    pub user_requests: AtomicUsize,
 }
 
 #[derive(Clone)]
@@ -64,6 +68,7 @@ impl FakeLearnWorlds {
         let router = Router::new()
             .route("/admin/api/oauth2/access_token", post(token))
             .route("/admin/api/v2/assessments/{unit}/responses", get(responses))
+            .route("/admin/api/v2/users/{id}", get(user))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -79,6 +84,40 @@ impl FakeLearnWorlds {
 
     pub fn requests(&self) -> usize {
         self.state.response_requests.load(Ordering::SeqCst)
+    }
+}
+
+impl FakeLearnWorlds {
+    /// Serves the fixture student's user record (`api/user.json`: Camila Rojas).
+    pub fn serve_users(&self) {
+        let body: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("api/user.json")).expect("fixture"),
+        )
+        .expect("fixture json");
+        self.state.users.lock().expect("lock").push(body);
+    }
+}
+
+async fn user(
+    State(st): State<Arc<LwState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    st.user_requests.fetch_add(1, Ordering::SeqCst);
+    let authorised = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {TOKEN}") || v == format!("Bearer {MINTED}"));
+    if !authorised {
+        return error(StatusCode::UNAUTHORIZED, json!({"success": false}));
+    }
+    let users = st.users.lock().expect("lock").clone();
+    match users
+        .into_iter()
+        .find(|u| u["id"] == id.as_str() || u["email"] == id.as_str())
+    {
+        Some(u) => Json(u).into_response(),
+        None => error(StatusCode::NOT_FOUND, json!({"error": "User not found"})),
     }
 }
 

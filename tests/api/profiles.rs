@@ -119,6 +119,7 @@ fn serve(app: &TestApp, unit: &str, submission: &str) {
 #[tokio::test]
 async fn two_assessments_routed_by_the_spreadsheet_give_the_student_two_different_reports() {
     let app = spawn().await;
+    app.lw.serve_users();
     serve(&app, EJE_ID, "7750c1d2e3f4a5b6c7d8e9f1");
     serve(&app, EXAMEN_ID, "7750c1d2e3f4a5b6c7d8e9f2");
     for (unit, title, sub) in [
@@ -139,16 +140,29 @@ async fn two_assessments_routed_by_the_spreadsheet_give_the_student_two_differen
     assert_eq!(received.len(), 2, "one email per report type");
     let mut mails: Vec<mail::Mail> = received.iter().map(|m| mail::parse(&m.raw)).collect();
     mails.sort_by(|a, b| a.subject.cmp(&b.subject));
-    assert!(mails
-        .iter()
-        .all(|m| m.to == "camila.rojas <camila.rojas@example.com>"));
+    // Named as LearnWorlds' user record names her, looked up once for both reports.
+    for m in &mails {
+        assert_eq!(m.to, "\"Camila Rojas\" <camila.rojas@example.com>");
+    }
+    assert!(mails.iter().all(|m| m.text.contains("Hola Camila Rojas")));
+    assert_eq!(
+        app.lw
+            .state
+            .user_requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
     let (plan, examen) = (&mails[0], &mails[1]);
     assert_eq!(plan.subject, "Tu plan de estudio personalizado");
     assert_eq!(examen.subject, "Tu reporte Examen de Eje");
+    // Named as the student would call the assessment: no codes, no address.
     assert_eq!(
         plan.pdf().filename,
-        "informe_test_de_eje_M30M2-TEST_DE_EJE_1-DATA_camila.rojas_example.com.pdf"
+        "Informe Test de eje 1 - Matemática M2.pdf"
     );
+    assert!(app
+        .data("data/webhook_reports/test_de_eje/informe_test_de_eje_M30M2-TEST_DE_EJE_1-DATA_camila.rojas_example.com.pdf")
+        .exists());
     assert!(plan.text.contains("14,5 horas"), "{}", plan.text);
 
     // The same figures as the hand-computed table test of the real bank.
@@ -177,9 +191,12 @@ async fn two_assessments_routed_by_the_spreadsheet_give_the_student_two_differen
         "{examen_pdf}"
     );
 
-    // The spreadsheet's own spelling of the name, made safe; the attachment has the same name.
+    // Stored under the spreadsheet's own spelling of the name, made safe.
     let name = "informe_examen_de_eje_m30m2_-_Examen_de_Eje_1_-_DATA_camila.rojas_example.com.pdf";
-    assert_eq!(examen.pdf().filename, name);
+    assert_eq!(
+        examen.pdf().filename,
+        "Informe Examen de eje 1 - Matemática M2.pdf"
+    );
     let stored = app.data(&format!("data/webhook_reports/examen_de_eje/{name}"));
     assert_eq!(std::fs::read(stored).unwrap(), examen.pdf().bytes);
     let log = std::fs::read_to_string(app.data("data/webhook_reports/test_de_eje/processed.csv"))

@@ -23,6 +23,7 @@
 pub mod cli;
 mod context;
 mod error;
+pub mod es_cl;
 mod image;
 mod jinja;
 mod legacy;

@@ -21,9 +21,36 @@ pub(super) struct Sample {
     route: RouteTarget,
 }
 
-/// The assessments whose bank can be named now: spreadsheet rows and titles of the profile,
-/// and, for a pattern with a single variable, every matching file in the bank folder.
+/// Which banks a profile can meet.
+pub(super) enum Reach {
+    /// The banks its routes name.
+    Banks(Vec<Sample>),
+    /// Routed by id only: its banks are named by titles known when a student submits.
+    AtRunTime,
+    /// Nothing routes to it.
+    Unreachable,
+}
+
+/// The assessments whose bank a profile's routes name now: its spreadsheet rows and titles;
+/// for the fallback profile (which every assessment may reach), every bank its pattern finds
+/// in the bank folder when the pattern has a single variable. Another profile's banks are
+/// never tried against it.
 pub(super) async fn samples(
+    registry: &ProfileRegistry,
+    set: &ProfileSet,
+    profile: &Profile,
+) -> Reach {
+    let out = routed_samples(registry, set, profile).await;
+    if !out.is_empty() {
+        Reach::Banks(out)
+    } else if profile.spec.fallback || !profile.spec.route.ids.is_empty() {
+        Reach::AtRunTime
+    } else {
+        Reach::Unreachable
+    }
+}
+
+async fn routed_samples(
     registry: &ProfileRegistry,
     set: &ProfileSet,
     profile: &Profile,
@@ -68,7 +95,8 @@ pub(super) async fn samples(
     let single = vars
         .iter()
         .find(|v| file.matches('{').count() == 1 && file.contains(*v));
-    if let (Some(var), true) = (single, out.is_empty() && !folder.contains('{')) {
+    let fallback = profile.spec.fallback;
+    if let (Some(var), true) = (single, fallback && out.is_empty() && !folder.contains('{')) {
         let (prefix, suffix) = file.split_once(var).unwrap_or_default();
         for key in registry.storage().list(folder).await.unwrap_or_default() {
             let name = key.rsplit('/').next().unwrap_or_default();
@@ -115,6 +143,12 @@ pub(super) async fn check_bank(
         url: String::new(),
         course_id: None,
         submitted_on: String::new(),
+        subject: s
+            .route
+            .group
+            .as_deref()
+            .map(crate::domain::context::subject_of),
+        display_title: String::new(),
     };
     let facts = Facts {
         student: Student {

@@ -91,17 +91,11 @@ pub async fn log(registry: std::sync::Arc<ProfileRegistry>) {
     }
 }
 
-use bank_runs::{check_bank, samples};
+use bank_runs::{check_bank, samples, Reach};
 
 pub async fn run(registry: &ProfileRegistry) -> CheckReport {
     let set = registry.current();
     let mut r = CheckReport::default();
-    r.info(format!(
-        "profiles: {} ({} usable, {} broken)",
-        set.source,
-        set.profiles.len(),
-        set.broken.len()
-    ));
     if let Some(sheet) = &set.routes.sheet {
         r.info(format!(
             "routing spreadsheet {}: {} row(s) accepted, {} rejected",
@@ -126,10 +120,14 @@ pub async fn run(registry: &ProfileRegistry) -> CheckReport {
             r.info(format!("  note: {n}"));
         }
     }
+    let file_errors = r.errors;
     for e in set.errors() {
         r.error(e);
     }
+    let file_errors = r.errors - file_errors;
+    let (mut with_errors, mut unreachable) = (0, 0);
     for profile in &set.profiles {
+        let before = r.errors;
         r.info(format!(
             "profile {} ({}) from {}",
             profile.name(),
@@ -137,17 +135,44 @@ pub async fn run(registry: &ProfileRegistry) -> CheckReport {
             profile.source
         ));
         check_template(registry, profile, &mut r).await;
-        let samples = samples(registry, &set, profile).await;
-        if samples.is_empty() {
-            r.info(
+        match samples(registry, &set, profile).await {
+            Reach::Unreachable => {
+                unreachable += 1;
+                r.warn(format!(
+                    "  profile {} is unreachable: no spreadsheet row, id or title routes to it \
+                     and it is not the fallback (its banks were not checked)",
+                    profile.name()
+                ));
+            }
+            Reach::AtRunTime => r.info(
                 "  banks: none to check (they are found from the assessment title at run time)"
                     .into(),
-            );
+            ),
+            Reach::Banks(samples) => {
+                for s in samples {
+                    check_bank(registry, profile, s, &mut r).await;
+                }
+            }
         }
-        for s in samples {
-            check_bank(registry, profile, s, &mut r).await;
+        if r.errors > before {
+            with_errors += 1;
         }
     }
+    // The summary comes first but is written last, so that its counts are the report's own.
+    let usable = set.profiles.len() - with_errors;
+    r.lines.insert(
+        0,
+        format!(
+            "profiles: {} ({} usable, {} with errors, {} broken, {} unreachable; {} error(s) \
+             outside profiles)",
+            set.source,
+            usable,
+            with_errors,
+            set.broken.len(),
+            unreachable,
+            file_errors.saturating_sub(set.broken.len()),
+        ),
+    );
     r
 }
 

@@ -35,6 +35,8 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
         tracing::debug!(attempt = looked, "submission not visible yet, waiting");
         tokio::time::sleep(cfg.visibility_delay).await;
     };
+    let mut submission = submission;
+    submission.display_name = display_name(deps, want.user_id).await;
     let json = serde_json::to_string(&submission)
         .map_err(|e| StageError::permanent("job_record_corrupt", e.to_string()))?;
     deps.store
@@ -46,4 +48,16 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
         .await?;
     job.submission = Some(submission);
     Ok(Next::Stage(JobStage::Analyse))
+}
+
+/// The student's name for the greeting. A failed lookup costs the report nothing: it greets
+/// with the username or email instead (logged, without the name).
+async fn display_name(deps: &Deps, user_id: &str) -> Option<String> {
+    match deps.learnworlds.display_name(user_id).await {
+        Ok(name) => name,
+        Err(e) => {
+            tracing::info!(code = e.code(), error = %e, "student's name not available, greeting by username");
+            None
+        }
+    }
 }

@@ -39,8 +39,8 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
         pairs(&[("Números", "No requerido"), ("Potencias", "□")])
     );
     let units = &json(&ctx)["groupings"]["unidades"];
-    assert_eq!(units[0]["percent_text"], "100.00%");
-    assert_eq!(units[1]["percent_text"], "63.64%");
+    assert_eq!(units[0]["percent_text"], "100 %");
+    assert_eq!(units[1]["percent_text"], "63,6 %");
     let nested = |u: usize| -> Vec<(String, String)> {
         units[u]["lecciones"]
             .as_array()
@@ -66,7 +66,7 @@ fn test_de_eje_marks_lessons_within_units_and_estimates_hours() {
     // The flat list has both "Descomposición" groups; pct is over all its questions.
     assert_eq!(
         json(&ctx)["count"]["lecciones"],
-        json!({"total": 4, "passed": 3, "failed": 1, "percent_passed": 75.0, "percent_passed_text": "75.00%"})
+        json!({"total": 4, "passed": 3, "failed": 1, "percent_passed": 75.0, "percent_passed_text": "75 %"})
     );
     assert_eq!(json(&ctx)["pct"]["lecciones"]["Descomposición"], 50.0);
     // 1 pending lesson + 0.5 unit test + 2 guide + 2 final exam.

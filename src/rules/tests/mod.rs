@@ -82,6 +82,8 @@ pub fn facts() -> Facts {
         url: String::new(),
         course_id: None,
         submitted_on: "29/05/2024".into(),
+        subject: Some("Matemática M2".into()),
+        display_title: String::new(),
     };
     facts
 }

@@ -25,14 +25,14 @@ fn nivel_3_starts_at_exactly_55_percent_of_the_areas() {
     // 11 of 20 areas = 55 %.
     let ctx = run(&p, &b, &answered("AAAAAAAAAAABBBBBBBBB"));
     assert_eq!(level(&ctx), ("Nivel 3".into(), "Nivel 3".into()));
-    assert_eq!(ctx.placeholders["PD%"], "55.00%");
+    assert_eq!(ctx.placeholders["PD%"], "55 %");
     assert_eq!(ctx.placeholders["T11"], "Aprobado");
     assert_eq!(ctx.placeholders["T12"], "Reprobado");
     assert_eq!(ctx.placeholders["T20"], "Reprobado");
     // 10 of 20 = 50 %.
     let ctx = run(&p, &b, &answered("AAAAAAAAAABBBBBBBBBB"));
     assert_eq!(level(&ctx).0, "Nivel 2");
-    assert_eq!(ctx.placeholders["PD%"], "50.00%");
+    assert_eq!(ctx.placeholders["PD%"], "50 %");
 }
 
 #[test]
@@ -66,9 +66,9 @@ fn an_area_passes_only_when_all_its_answers_are_correct() {
     assert_eq!((s.correct, s.total, s.answered, s.blank), (3, 6, 4, 2));
     assert_eq!((s.unmatched_answers, s.missing_answers), (1, 1));
     let expected: Vec<(&str, &str)> = vec![
-        ("Nombre", "camila.rojas"),
+        ("Nombre", "Camila Rojas"),
         ("Nivel", "Nivel 2"),
-        ("PD%", "33.33%"),
+        ("PD%", "33,33 %"),
         ("T1", "Aprobado"),
         ("T2", "Reprobado"),
         ("T3", "Reprobado"),
@@ -176,7 +176,13 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
         let mut placeholders = serde_json::Map::new();
         placeholders.insert("Nombre".into(), "camila.rojas".into());
         placeholders.insert("Nivel".into(), level.into());
-        placeholders.insert("PD%".into(), format!("{pd:.2}%").into());
+        // es-CL, at most two decimals: 12,5 %.
+        let pd_text = format!("{pd:.2}");
+        let pd_text = pd_text.trim_end_matches('0').trim_end_matches('.');
+        placeholders.insert(
+            "PD%".into(),
+            format!("{} %", pd_text.replace('.', ",")).into(),
+        );
         for (i, (_, ok)) in areas.iter().enumerate() {
             placeholders.insert(format!("T{}", i + 1), status(*ok).into());
         }
@@ -188,7 +194,7 @@ fn the_preset_reproduces_the_seed_diagnostic_on_the_fixture_submissions() {
                            "course_id": "diagnostico-m1"},
             "school": "Academia Ejemplo",
             "level": level,
-            "pd_text": format!("{pd:.2}%"),
+            "pd_text": format!("{} %", pd_text.replace('.', ",")),
             "group_column": "area",
             "groups_passed": passed,
             "total": 53,
@@ -223,6 +229,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
             email: None,
             submitted_at: Some(1717000000.12),
             answers: answered("A"),
+            display_name: None,
         };
         let ctx = analyse_submission(&p, &b, &event, &sub);
         let (key, csv) = output_keys_for(&p, &ctx);
@@ -239,7 +246,7 @@ fn email_and_file_names_are_the_ones_the_service_always_used() {
         assert_eq!(email.subject, "Tu informe de resultados - Diagnóstico");
         assert_eq!(
             email.attachment,
-            "Informe de resultados - Test de diagnostico M1.pdf"
+            "Informe de resultados - Test de diagnóstico M1.pdf"
         );
         assert_eq!(
             email.body,

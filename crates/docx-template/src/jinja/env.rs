@@ -35,6 +35,7 @@ pub fn environment(opts: &JinjaOptions) -> Environment<'static> {
     env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
     env.set_fuel(Some(opts.fuel));
     env.add_function("__docx_legacy", legacy);
+    crate::es_cl::add_filters(&mut env);
     if opts.test_helpers {
         env.add_filter("my_filterA", |v: Value, s: Value| {
             format!("{} {}", py_str(&v), py_str(&s))
