@@ -1,9 +1,9 @@
-# syntax=docker/dockerfile:1
 # Production image: the service's stripped binary, LibreOffice Writer and the report fonts
 # (installed by scripts/install-runtime.sh, the script CI's machines run too), a non-root user
-# and tini as PID 1. Expected size: ~560 MB uncompressed, ~200 MB compressed in the registry
-# (LibreOffice is most of it; the binary is ~22 MB). deploy/README.md shows the whole Cloud
-# Run path; scripts/test.sh's "image" phase tests this runtime on the CI machine.
+# and tini as PID 1. Expected size: ~470 MB uncompressed (bookworm-slim 75 MB, the runtime
+# packages ~370 MB, mostly LibreOffice, the binary ~22 MB), ~170 MB compressed.
+# deploy/README.md shows the whole Cloud Run path; scripts/test.sh's "image" phase tests this
+# runtime on the CI machine.
 
 # --- build -----------------------------------------------------------------------------------
 # cargo-chef: the dependencies are compiled in a layer of their own, keyed by the manifests
