@@ -64,7 +64,8 @@ pid=""
 forward_pid=""
 dropdb_on_exit=""
 cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
+    # Everything the service started, by its session id (tini leads the session).
+    if [ -n "$pid" ]; then pkill -KILL -s "$pid" 2>/dev/null || true; fi
     if [ -n "$forward_pid" ]; then kill "$forward_pid" 2>/dev/null || true; fi
     if [ -n "$dropdb_on_exit" ]; then psql -q "$TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $dropdb_on_exit WITH (FORCE)" || true; fi
     rm -rf "$app"
@@ -168,16 +169,17 @@ print(f"image-smoke: {len(lines)} log lines, each a JSON entry")
 ' "$log"
 
 # SIGTERM to tini, as the container runtime sends it: the service stops in time and nothing
-# of its process group (LibreOffice included) is left.
+# of its session (LibreOffice included) is left.
 kill -TERM "$pid"
 deadline=$((SECONDS + 30))
 while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
 kill -0 "$pid" 2>/dev/null && { cat "$log" >&2; fail "the service did not stop within 30 s of SIGTERM"; }
 status=0
 wait "$pid" || status=$?
-pid_group=$pid
+session=$pid
 pid=""
 [ "$status" -eq 0 ] || { cat "$log" >&2; fail "the service exited with status $status after SIGTERM"; }
-left=$(ps -eo pgid=,pid=,comm= | awk -v g="$pid_group" '$1 == g')
+# By session, not process group: LibreOffice runs in groups of its own.
+left=$(ps -eo sid=,pid=,comm= | awk -v s="$session" '$1 == s')
 [ -z "$left" ] || fail "processes left after the service stopped: $left"
 echo "image-smoke: SIGTERM stopped the service, nothing left behind"
