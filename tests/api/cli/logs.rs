@@ -100,9 +100,6 @@ async fn json_logs_are_cloud_logging_entries_with_plain_fields_and_the_request_i
             .as_str()
             .is_some_and(|m| m.starts_with("webhooks refused"))
         {
-            // The fields monitoring/log-metrics/webhooks_refused.yaml filters and labels by.
-            assert_eq!(v["code"], "webhooks_refused", "{line}");
-            assert_eq!(v["reason"], "invalid_signature", "{line}");
             refusals.push(v["refusals"].as_u64().expect("a count"));
         }
         if v["message"] == "webhook accepted" {
