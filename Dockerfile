@@ -1,7 +1,7 @@
 # Production image: the service's stripped binary, LibreOffice Writer and the report fonts
 # (installed by scripts/install-runtime.sh, the script CI's machines run too), a non-root user
 # and tini as PID 1. Expected size: ~470 MB uncompressed (bookworm-slim 75 MB, the runtime
-# packages ~370 MB, mostly LibreOffice, the binary ~22 MB), ~170 MB compressed.
+# packages ~370 MB, mostly LibreOffice, the binary ~26 MB), ~170 MB compressed.
 # deploy/README.md shows the whole Cloud Run path; scripts/test.sh's "image" phase tests this
 # runtime on the CI machine.
 

@@ -55,7 +55,7 @@ if left:
 mib = len(data) / 2**20
 print(f"image-smoke: {sys.argv[1]} is stripped, {mib:.1f} MiB")
 if mib > 40:
-    sys.exit(f"image-smoke: the binary is {mib:.1f} MiB, expected about 22")
+    sys.exit(f"image-smoke: the binary is {mib:.1f} MiB, expected about 26")
 PY
 
 # --- /app as the image has it ----------------------------------------------------------------
@@ -71,7 +71,7 @@ cleanup() {
     rm -rf "$app"
 }
 trap cleanup EXIT
-mkdir -p "$app/data/responses"
+mkdir -p "$app/data/responses" "$app/tmp"
 cp -r templates "$app/templates"
 cp -r data/responses/questions "$app/data/responses/questions"
 cp test_data.json "$app/"
@@ -104,13 +104,17 @@ if [ -n "${TEST_POSTGRES_URL:-}" ]; then
         [ "$SECONDS" -lt "$deadline" ] || fail "the Cloud SQL socket stand-in did not start"
         sleep 0.1
     done
-    database_url="postgres://$pg_user@/$db?host=$socket_dir"
-    echo "image-smoke: DATABASE_URL=postgres://…@/$db?host=$socket_dir (unix socket)"
+    # The URL needs a host for the driver to parse it (`@/db` is refused: "empty host");
+    # host= then replaces it with the socket's folder.
+    database_url="postgres://$pg_user@localhost/$db?host=$socket_dir"
+    echo "image-smoke: DATABASE_URL=postgres://…@localhost/$db?host=$socket_dir (unix socket)"
 fi
 secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # The image's environment (ENV DATA_DIR, PORT) and the settings Cloud Run would add; the
 # LearnWorlds host is never called at start-up.
-image_env=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$app" DATA_DIR="$app" PORT="$port"
+# TMPDIR: the image's /tmp is empty and the user's own; this machine's /tmp may hold other
+# runs' scratch folders owned by someone else.
+image_env=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$app" TMPDIR="$app/tmp" DATA_DIR="$app" PORT="$port"
     HOST=127.0.0.1 LOG_FORMAT=json WEBHOOK_SECRET="$secret" SCHOOL_DOMAIN=school.invalid
     CLIENT_ID=image-smoke ACCESS_TOKEN=image-smoke-token CONVERTER_INSTANCES=1 WORKERS=1
     RECONCILE_INTERVAL=off ${database_url:+DATABASE_URL=$database_url})
