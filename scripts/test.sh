@@ -2,8 +2,9 @@
 # The whole test suite on a fresh Debian machine with Rust: installs and starts what the tests
 # need (LibreOffice, fonts, poppler, PostgreSQL), checks formatting and lints, builds every
 # target (benches are built, not run), runs every test of the workspace with SQLite, the
-# service's integration tests (tests/api) again with PostgreSQL, then the docxtpl conformance
-# corpus. Among the SQLite tests is the visual regression check of the shipped templates
+# service's integration tests (tests/api) again with PostgreSQL, the docxtpl conformance
+# corpus, then the image's runtime (scripts/image-smoke.sh). Among the SQLite tests is the
+# visual regression check of the shipped templates
 # (tests/api/visual.rs: each rendered through `preview`, rasterised with pdftoppm and compared
 # page by page with tests/visual/reference/; regenerate with
 # `UPDATE_VISUAL_REFERENCES=1 cargo test --test api visual`). Prints the wall time of each
@@ -103,6 +104,13 @@ python3 scripts/check-layers.py --self-test
 python3 scripts/check-layers.py
 end
 
+begin "deploy files"
+# monitoring/ (log-based metrics, dashboard, alert policy) and deploy/ against the code: log
+# codes the service emits, metrics defined, env vars env.template documents, commands that
+# exist. The checker proves on broken copies that it finds each kind of problem.
+python3 scripts/check-deploy.py --self-test
+end
+
 begin "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 end
@@ -134,3 +142,13 @@ export RENDER_CMD="'$bin' template render --template {template} --context {conte
 bash "$SHARED_DIR/conformance/docxtpl/run_all.sh"
 bash "$SHARED_DIR/conformance/docxtpl/run_all.sh" -d crates/docx-template/tests/docxtpl_extra
 end "docxtpl corpus and the engine's extra cases"
+
+# The Docker image's runtime without Docker: the Dockerfile's install script on this machine,
+# a stripped binary started as the image starts it (non-root, tini, Cloud SQL's socket URL
+# form), /healthz, /readyz and the HEALTHCHECK, a PDF, a clean SIGTERM. CI strips the debug
+# binary it already has instead of building the dist profile (a second optimised build of the
+# whole tree, ~10 minutes on 2 cores); what is tested is the runtime, the same for both.
+begin "image"
+strip --strip-all -o "$logs/webhook-service" target/debug/webhook-service
+BIN="$logs/webhook-service" ./scripts/image-smoke.sh 2>&1 | tee "$logs/image.log"
+end "$(grep -o 'is stripped, [0-9.]* MiB' "$logs/image.log" | head -n 1)"

@@ -68,7 +68,7 @@ struct Window {
 impl RefusalLog {
     pub fn refused(&self, client: IpAddr, reason: &'static str) {
         if let Some(count) = self.count(client, reason, Instant::now()) {
-            warn!(%client, reason, refusals = count, "webhooks refused (one line per client per minute)");
+            warn!(code = "webhooks_refused", %client, reason, refusals = count, "webhooks refused (one line per client per minute)");
         }
     }
 
@@ -85,7 +85,7 @@ impl RefusalLog {
 
     fn log(&self, due: Vec<(IpAddr, &'static str, u64)>) {
         for (client, reason, count) in due {
-            warn!(%client, reason, refusals = count, "webhooks refused (one line per client per minute)");
+            warn!(code = "webhooks_refused", %client, reason, refusals = count, "webhooks refused (one line per client per minute)");
         }
     }
 

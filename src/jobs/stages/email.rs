@@ -107,7 +107,14 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     // Recorded before anything else can fail: from here on the job never sends again.
     deps.store.mark_email_sent(&job.lease, sent_at).await?;
     job.email_sent_at = Some(sent_at);
-    info!(job_id = job.id, assessment_id = %job.event.assessment_id, user_id = %job.event.user_id, "report emailed");
+    // The student's wait, submission to email: the delivery latency of the log-based metric
+    // in monitoring/ (absent when the API gave no submission time).
+    let since_submitted_s = job
+        .submission
+        .as_ref()
+        .and_then(|s| s.submitted_at)
+        .map(|at| (sent_at as f64 / 1000.0 - at).max(0.0));
+    info!(code = "report_emailed", job_id = job.id, assessment_id = %job.event.assessment_id, user_id = %job.event.user_id, since_submitted_s, "report emailed");
     Ok(Next::Stage(JobStage::Record))
 }
 
