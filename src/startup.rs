@@ -253,7 +253,9 @@ async fn sweep_on_schedule(ctx: Arc<AppContext>, stop: CancellationToken) {
                 deps.alerts.missed_students(queued, &ids).await;
             }
             Ok(None) => {}
-            Err(e) => warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval"),
+            Err(e) => {
+                warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval")
+            }
         }
     }
 }
