@@ -4,8 +4,13 @@
 //! budget — at most 30 requests in any sliding 10 s window, counted at the fake's side. One
 //! process is SIGKILLed in the middle: the other finishes its jobs once their lease runs out.
 //!
-//! 500 + 100 (the figures) does not finish in two minutes on the CI machine (real
-//! LibreOffice, one instance per process): the test runs `STUDENTS` + `DUPLICATES`.
+//! 500 + 100 (the figures) does not finish in two minutes on the 2-core CI machine: a
+//! debug build with real LibreOffice (one instance per process) emails about 0.5 reports/s
+//! there under load (120 students took 288 s, 40 took 224 s at a load average of 16), so the
+//! test runs `STUDENTS` + `DUPLICATES`. To
+//! make the budget the bottleneck anyway, the first `HIDDEN` answers of the API list nothing
+//! (submissions not visible yet): every job asks again at once, both processes together far
+//! faster than the budget allows.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -16,8 +21,10 @@ use crate::helpers::{eventually_within, spawn_app};
 use crate::process::{service_vars, Service, LEASE_SECONDS};
 use crate::students::{address, student};
 
-const STUDENTS: u32 = 120;
-const DUPLICATES: u32 = 24;
+const STUDENTS: u32 = 40;
+const DUPLICATES: u32 = 10;
+/// Two windows' worth of the budget.
+const HIDDEN: usize = 60;
 /// LearnWorlds' budget for the school (learnworlds.md): per 10 s, all callers together.
 const BUDGET: usize = 30;
 
@@ -57,6 +64,7 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
     // LearnWorlds answers 429 past its own limit; one call per student, so the budget and
     // not the batching keeps the two processes under it.
     app.lw.state.limit_per_10s.store(BUDGET, Ordering::SeqCst);
+    app.lw.state.hide_for.store(HIDDEN, Ordering::SeqCst);
     let bodies: Vec<String> = (1..=STUDENTS).map(|n| student(&app, n)).collect();
     let vars = service_vars(
         &app,
@@ -65,6 +73,8 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
             ("LW_BATCH_USERS", "1".into()),
             ("LW_RATE_LIMIT", BUDGET.to_string()),
             ("LW_RATE_WINDOW_SECONDS", "10".into()),
+            ("LW_VISIBILITY_RETRIES", "10".into()),
+            ("JOB_MAX_ATTEMPTS", "20".into()),
         ],
     );
     let mut first = Service::start(&vars).await;
@@ -90,7 +100,7 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
     let sink = app.smtp.clone();
     eventually_within(
         "a third of the reports are out",
-        Duration::from_secs(120),
+        Duration::from_secs(180),
         || std::future::ready(sink.received().len() >= STUDENTS as usize / 3),
     )
     .await;
@@ -145,7 +155,13 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
         "header + a row each"
     );
     let arrivals = app.lw.state.arrivals.lock().unwrap().clone();
-    assert!(arrivals.len() >= STUDENTS as usize);
+    assert!(
+        arrivals.len() >= HIDDEN + STUDENTS as usize,
+        "{} requests",
+        arrivals.len()
+    );
     let most = busiest_window(&arrivals);
     assert!(most <= BUDGET, "{most} requests within 10 s");
+    // The budget was what held them back: a window was full.
+    assert_eq!(most, BUDGET, "the budget was never reached");
 }
