@@ -10,6 +10,7 @@ mod secret;
 mod sections;
 mod server;
 mod source;
+mod storage;
 mod sweep;
 
 use std::net::IpAddr;
@@ -24,6 +25,7 @@ pub use secret::Secret;
 pub use sections::*;
 pub use server::*;
 pub use source::Source;
+pub use storage::StorageConfig;
 pub use sweep::SweepConfig;
 
 #[derive(Debug, thiserror::Error)]

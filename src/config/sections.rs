@@ -6,47 +6,6 @@ use url::Url;
 
 use super::{seconds, ConfigError, Secret, Source};
 
-#[derive(Debug, Clone)]
-pub enum StorageConfig {
-    /// `STORAGE_BACKEND=local`: files under `DATA_DIR`.
-    Local,
-    /// `STORAGE_BACKEND=gcp`: a Google Cloud Storage bucket.
-    Gcs {
-        /// `GCP_BUCKET_NAME` (required).
-        bucket: String,
-        /// `GCP_PROJECT_ID` (informational: the bucket name identifies the bucket).
-        project_id: Option<String>,
-        /// `GOOGLE_APPLICATION_CREDENTIALS`: a service-account key file; without it the
-        /// metadata server (Cloud Run) provides credentials.
-        credentials_file: Option<String>,
-    },
-}
-
-impl StorageConfig {
-    pub(super) fn from_source(src: &Source) -> Result<Self, ConfigError> {
-        match src
-            .get("STORAGE_BACKEND")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("local") => Ok(Self::Local),
-            Some("gcp") | Some("gcs") => Ok(Self::Gcs {
-                bucket: src.get("GCP_BUCKET_NAME").ok_or(ConfigError::Missing {
-                    var: "GCP_BUCKET_NAME",
-                    when: "when STORAGE_BACKEND=gcp",
-                })?,
-                project_id: src.get("GCP_PROJECT_ID"),
-                credentials_file: src.get("GOOGLE_APPLICATION_CREDENTIALS"),
-            }),
-            Some(other) => Err(ConfigError::Invalid {
-                var: "STORAGE_BACKEND",
-                reason: format!("'{other}' is not one of local, gcp"),
-            }),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureMode {
     /// LearnWorlds' documented scheme: the header carries the pre-shared secret itself.

@@ -45,9 +45,21 @@ fn every_refusal_names_its_variable() {
     .contains("GCP_BUCKET_NAME"));
     assert!(err(&[
         ("WEBHOOK_SECRET", "s3cret-signature"),
-        ("STORAGE_BACKEND", "s3")
+        ("STORAGE_BACKEND", "s4")
     ])
     .contains("STORAGE_BACKEND"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("STORAGE_BACKEND", "s3")
+    ])
+    .contains("S3_BUCKET"));
+    assert!(err(&[
+        ("WEBHOOK_SECRET", "s3cret-signature"),
+        ("STORAGE_BACKEND", "s3"),
+        ("S3_BUCKET", "b"),
+        ("S3_ACCESS_KEY_ID", "AKIA")
+    ])
+    .contains("S3_SECRET_ACCESS_KEY"));
     assert!(err(&[
         ("WEBHOOK_SECRET", "s3cret-signature"),
         ("SCHOOL_DOMAIN", "x.com")
@@ -217,6 +229,7 @@ fn env_template_and_the_readme_document_every_variable_the_code_reads() {
         include_str!("runtime.rs"),
         include_str!("server.rs"),
         include_str!("sweep.rs"),
+        include_str!("storage.rs"),
     ]
     .concat();
     let template = include_str!("../../env.template");

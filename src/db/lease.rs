@@ -35,6 +35,8 @@ pub struct ClaimedJob {
     pub email_sent_at: Option<i64>,
     /// Hand-overs of the report to the mail server whose outcome was never recorded.
     pub email_handovers: u32,
+    /// When the job was queued (ms).
+    pub created_at: i64,
 }
 
 /// A job a worker may claim: queued and due, or running with its lease run out ($2 now, $3
@@ -83,7 +85,7 @@ impl Store {
                 concat!(
                     "UPDATE jobs SET state = $4, attempts = attempts + 1, lease_until = $1, lease_token = $5, updated_at = $2 \
                      WHERE id = (SELECT id FROM jobs WHERE ", due!(), " ORDER BY run_at, id LIMIT 1 ", $lock, ") AND ", due!(),
-                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at, email_handovers"
+                    " RETURNING id, event_id, stage, attempts, submission, analysis, report_key, email_sent_at, email_handovers, created_at"
                 )
             };
         }
@@ -124,6 +126,7 @@ impl Store {
             report_key: row.try_get("report_key")?,
             email_sent_at: row.try_get("email_sent_at")?,
             email_handovers: row.try_get::<i64, _>("email_handovers")? as u32,
+            created_at: row.try_get("created_at")?,
         }))
     }
 

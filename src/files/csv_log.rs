@@ -1,6 +1,7 @@
 //! `processed.csv`: one row per delivered report, appended with read-modify-write. Writers in
 //! this process take a per-file lock; writers in other instances are caught by a conditional
-//! put on the object's version (GCS generations), and the append is retried.
+//! put on the object's version (GCS generations, S3 ETags, the local file's own), and the
+//! append is retried.
 
 use std::collections::HashMap;
 use std::sync::Arc;

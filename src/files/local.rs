@@ -1,10 +1,13 @@
 //! Local disk under `DATA_DIR`, with atomic writes (temp file + rename) so a reader never sees a
-//! half-written report.
+//! half-written report. A file's version is the SHA-256 of its contents; a conditional write
+//! (processed.csv) compares it under an exclusive lock on a `.<name>.lock` file beside it, so
+//! processes sharing the folder never overwrite each other's rows.
 
 use std::path::{Component, Path, PathBuf};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use sha2::{Digest, Sha256};
 
 use super::{Backend, PutCondition, PutOutcome, StorageError};
 
@@ -45,7 +48,10 @@ fn io_err(op: &'static str, key: &str, e: std::io::Error) -> StorageError {
 impl Backend for LocalDisk {
     async fn get(&self, key: &str) -> Result<Option<(Bytes, Option<String>)>, StorageError> {
         match tokio::fs::read(self.path(key)?).await {
-            Ok(bytes) => Ok(Some((Bytes::from(bytes), None))),
+            Ok(bytes) => {
+                let version = version_of(&bytes);
+                Ok(Some((Bytes::from(bytes), Some(version))))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err("reading", key, e)),
         }
@@ -58,28 +64,11 @@ impl Backend for LocalDisk {
         condition: PutCondition,
     ) -> Result<PutOutcome, StorageError> {
         let path = self.path(key)?;
-        if condition == PutCondition::IfAbsent
-            && tokio::fs::try_exists(&path).await.unwrap_or(false)
-        {
-            return Ok(PutOutcome::Conflict);
-        }
-        let dir = path.parent().unwrap_or(&self.root);
-        tokio::fs::create_dir_all(dir)
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        tokio::task::spawn_blocking(move || put_file(&dir, &path, &bytes, &condition))
             .await
-            .map_err(|e| io_err("writing", key, e))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{:016x}.tmp", rand::random::<u64>()));
-        tokio::fs::write(&tmp, &bytes)
-            .await
-            .map_err(|e| io_err("writing", key, e))?;
-        if let Err(e) = tokio::fs::rename(&tmp, &path).await {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(io_err("writing", key, e));
-        }
-        Ok(PutOutcome::Written)
+            .map_err(|e| io_err("writing", key, std::io::Error::other(e)))?
+            .map_err(|e| io_err("writing", key, e))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
@@ -108,6 +97,56 @@ impl Backend for LocalDisk {
     fn describe(&self) -> String {
         format!("local disk at {}", self.root.display())
     }
+}
+
+fn version_of(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Blocking: the lock, the comparison and the rename.
+fn put_file(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    condition: &PutCondition,
+) -> std::io::Result<PutOutcome> {
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Held until the end of this function (closing the file releases it).
+    let _lock = if *condition == PutCondition::Always {
+        None
+    } else {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!(".{name}.lock")))?;
+        lock.lock()?;
+        let current = match std::fs::read(path) {
+            Ok(b) => Some(version_of(&b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        let holds = match condition {
+            PutCondition::IfAbsent => current.is_none(),
+            PutCondition::IfVersion(v) => current.as_deref() == Some(v.as_str()),
+            PutCondition::Always => true,
+        };
+        if !holds {
+            return Ok(PutOutcome::Conflict);
+        }
+        Some(lock)
+    };
+    let tmp = dir.join(format!(".{name}.{:016x}.tmp", rand::random::<u64>()));
+    std::fs::write(&tmp, bytes)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(PutOutcome::Written)
 }
 
 #[cfg(test)]
@@ -148,5 +187,37 @@ mod tests {
                 .unwrap(),
             PutOutcome::Conflict
         ));
+    }
+
+    #[tokio::test]
+    async fn a_write_conditional_on_a_version_someone_replaced_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = LocalDisk::new(dir.path()).unwrap();
+        let key = "c/processed.csv";
+        let put = |bytes: &'static [u8], c: PutCondition| {
+            let disk = &disk;
+            async move { disk.put(key, Bytes::from_static(bytes), c).await.unwrap() }
+        };
+        assert!(matches!(
+            put(b"a", PutCondition::IfAbsent).await,
+            PutOutcome::Written
+        ));
+        let v1 = disk.get(key).await.unwrap().unwrap().1.expect("a version");
+        assert!(matches!(
+            put(b"b", PutCondition::IfVersion(v1.clone())).await,
+            PutOutcome::Written
+        ));
+        assert!(matches!(
+            put(b"c", PutCondition::IfVersion(v1)).await,
+            PutOutcome::Conflict
+        ));
+        assert_eq!(
+            disk.get(key).await.unwrap().unwrap().0,
+            Bytes::from_static(b"b")
+        );
+        assert!(
+            disk.list("c").await.unwrap() == vec![key.to_string()],
+            "no lock file listed"
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! Files the service reads and writes — template, question banks, reports, processed.csv —
-//! under the same relative paths on local disk and in a Google Cloud Storage bucket.
+//! under the same relative paths on local disk, in a Google Cloud Storage bucket or in an
+//! S3-compatible bucket.
 
+mod bucket;
 mod csv_log;
-mod gcs;
 mod local;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 pub use crate::domain::names::{sanitize_segment, slug};
-pub use gcs::GcsBackend;
+pub use bucket::{BucketBackend, GcsBackend, S3Backend, S3Settings};
 pub use local::LocalDisk;
 
 use crate::config::{Config, StorageConfig};
@@ -84,6 +85,19 @@ impl Storage {
                 credentials_file,
                 ..
             } => Self::new(GcsBackend::new(bucket, credentials_file.as_deref())?),
+            StorageConfig::S3 {
+                bucket,
+                region,
+                endpoint,
+                access_key_id,
+                secret_access_key,
+            } => Self::new(S3Backend::new(&S3Settings {
+                bucket,
+                region: region.as_deref(),
+                endpoint: endpoint.as_deref(),
+                access_key_id: access_key_id.as_deref(),
+                secret_access_key: secret_access_key.as_ref().map(|s| s.expose()),
+            })?),
         })
     }
 

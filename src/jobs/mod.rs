@@ -5,6 +5,7 @@
 mod answers;
 mod api_budget;
 mod deps;
+pub mod failpoint;
 mod heartbeat;
 mod pipeline;
 mod record;
@@ -18,7 +19,7 @@ pub use api_budget::SharedBudget;
 pub use deps::Deps;
 pub use pipeline::run;
 pub use record::JobRecord;
-pub use retry::backoff;
+pub use retry::{backoff, outage_backoff};
 pub use stage_error::{Disposition, StageError};
 pub use stages::Next;
 pub use worker::{Outcome, Queue};

@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use super::failpoint::{self, FailPoint};
 use super::stages::{analyse, convert, email, fetch, record, render, store, Next};
 use super::{Deps, JobRecord, StageError};
 use crate::domain::job::JobStage;
@@ -36,6 +37,12 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<(), StageError> {
             }
         }
         let next = result?;
+        match stage {
+            JobStage::Render => failpoint::hit(FailPoint::AfterRender),
+            JobStage::Convert => failpoint::hit(FailPoint::AfterConvert),
+            JobStage::Store => failpoint::hit(FailPoint::AfterStore),
+            _ => {}
+        }
         match next {
             Next::Stage(stage) => job.stage = stage,
             Next::Finished => return Ok(()),

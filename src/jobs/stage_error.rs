@@ -16,6 +16,10 @@ pub enum Disposition {
     GiveUp,
     /// Another worker holds the job now: stop and write nothing.
     LeaseLost,
+    /// LearnWorlds is failing for everyone (5xx, 429 past our retries, out of reach): back to
+    /// the queue with a back-off that grows with the job's age, without using an attempt, so
+    /// an outage of a day kills nobody's job.
+    Outage,
     /// Held by something every job shares (a mail park, the sending limits): back to the
     /// queue, due at this time (ms), without using an attempt.
     WaitUntil(i64),
@@ -86,6 +90,13 @@ impl std::fmt::Display for StageError {
 
 impl From<LwError> for StageError {
     fn from(e: LwError) -> Self {
+        if e.is_outage() {
+            return Self {
+                code: e.code(),
+                message: e.to_string(),
+                disposition: Disposition::Outage,
+            };
+        }
         Self::retry_unless(!e.is_transient(), e.code(), e.to_string())
     }
 }

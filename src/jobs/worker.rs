@@ -9,8 +9,10 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn, Instrument};
 
+use super::failpoint::{self, FailPoint};
 use super::heartbeat::keep_alive;
-use super::{backoff, Deps, Disposition, JobRecord, StageError};
+use super::{backoff, outage_backoff, Deps, Disposition, JobRecord, StageError};
+use crate::alerts::rfc3339;
 use crate::config::QueueConfig;
 use crate::db::{now_ms, Lease, Store, StoreError};
 use crate::domain::job::JobStage;
@@ -66,9 +68,10 @@ impl Queue {
             return Ok(None);
         };
         let lease = claimed.lease;
-        let (stage, attempts) = (claimed.stage, claimed.attempts);
+        let (stage, attempts, created_at) = (claimed.stage, claimed.attempts, claimed.created_at);
         let span = tracing::info_span!("job", job_id = lease.job_id, attempt = attempts);
         self.lock_in_flight().insert(lease.job_id, lease);
+        failpoint::hit(FailPoint::AfterClaim);
         let done = CancellationToken::new();
         let lost = CancellationToken::new();
         tokio::spawn(keep_alive(
@@ -103,13 +106,14 @@ impl Queue {
                     self.stats.delivered.fetch_add(1, Ordering::Relaxed);
                     Ok(Outcome::Done)
                 }
-                Ok((Err(e), stage)) => self.failed(&lease, attempts, stage, e).await,
+                Ok((Err(e), stage)) => self.failed(&lease, (attempts, created_at), stage, e).await,
                 Err(join) => {
                     let e = StageError::transient(
                         "internal_error",
                         format!("the job stopped unexpectedly: {join}"),
                     );
-                    self.failed(&lease, self.cfg.max_attempts, stage, e).await
+                    self.failed(&lease, (self.cfg.max_attempts, created_at), stage, e)
+                        .await
                 }
             }
         }
@@ -135,13 +139,15 @@ impl Queue {
         self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// `job`: the attempts used (this one included) and when the job was queued.
     async fn failed(
         &self,
         lease: &Lease,
-        attempts: u32,
+        job: (u32, i64),
         stage: JobStage,
         e: StageError,
     ) -> Result<Outcome, StoreError> {
+        let (attempts, created_at) = job;
         let stage = stage.as_str();
         if e.disposition == Disposition::LeaseLost {
             warn!(
@@ -156,6 +162,19 @@ impl Queue {
             return Ok(Outcome::Waiting);
         }
         self.stats.failed.fetch_add(1, Ordering::Relaxed);
+        if e.disposition == Disposition::Outage {
+            let age = Duration::from_millis(now_ms().saturating_sub(created_at).max(0) as u64);
+            let delay = outage_backoff(age, self.cfg.retry_base, self.cfg.retry_max);
+            let until = now_ms() + delay.as_millis() as i64;
+            let reason = format!(
+                "{}; waiting for LearnWorlds to recover, next look at {} (an outage uses no attempts)",
+                e.message,
+                rfc3339(until)
+            );
+            warn!(stage, code = e.code, retry_in_s = delay.as_secs_f64(), error = %e.message, "LearnWorlds is failing: job waits without using an attempt");
+            self.store.defer(lease, until, e.code, &reason).await?;
+            return Ok(Outcome::Waiting);
+        }
         if e.is_permanent() || attempts >= self.cfg.max_attempts {
             error!(stage, code = e.code, attempts, error = %e.message, "job is dead: it will not be retried (see `webhook-service status`, `webhook-service requeue`)");
             self.store.bury(lease, e.code, &e.message).await?;

@@ -43,6 +43,16 @@ impl LwError {
         !matches!(self, Self::Http { status, .. } if *status == 400 || *status == 422)
     }
 
+    /// LearnWorlds itself is failing (a 5xx, out of reach, or 429 past our retries): every
+    /// job fails alike until it recovers, through no fault of its own.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            Self::RateLimited | Self::Network(_) => true,
+            Self::Http { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotConfigured => "learnworlds_not_configured",
@@ -51,6 +61,7 @@ impl LwError {
             Self::NotFound(_) => "learnworlds_not_found",
             Self::NotVisibleYet { .. } => "submission_not_visible",
             Self::Network(_) => "learnworlds_network",
+            Self::Http { status, .. } if *status >= 500 => "learnworlds_unavailable",
             Self::Http { .. } => "learnworlds_http",
             Self::Decode(_) => "learnworlds_bad_answer",
         }

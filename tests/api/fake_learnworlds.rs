@@ -24,8 +24,10 @@ pub struct LwState {
     pub submissions: Mutex<Vec<Value>>,
     /// Submissions of particular assessments (by unit id), served instead of `submissions`.
     pub by_unit: Mutex<std::collections::HashMap<String, Vec<Value>>>,
-    /// Answer this many response requests with 429 first.
+    /// Answer this many response requests with 429 first (`usize::MAX`: forever).
     pub fail_with_429: AtomicUsize,
+    /// Answer this many response requests with 500 first.
+    pub fail_with_500: AtomicUsize,
     /// LearnWorlds' own limit: more than this many requests in the last 10 s are answered 429
     /// (0: no limit).
     pub limit_per_10s: AtomicUsize,
@@ -187,10 +189,23 @@ async fn responses(
             json!({"errors": [{"code": 401, "context": "unauthorized", "message": "Invalid access token"}], "success": false}),
         );
     }
+    if st
+        .fail_with_500
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"errors": [{"code": 500, "message": "Internal server error"}], "success": false}),
+        );
+    }
     if over_limit
         || st
             .fail_with_429
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| match n {
+                usize::MAX => Some(n),
+                n => n.checked_sub(1),
+            })
             .is_ok()
     {
         let body: Value = serde_json::from_str(

@@ -237,9 +237,19 @@ pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 /// `eventually` for a check that must await (an HTTP request).
 pub async fn eventually_async<F: std::future::Future<Output = bool>>(
     what: &str,
+    done: impl FnMut() -> F,
+) {
+    eventually_within(what, std::time::Duration::from_secs(30), done).await
+}
+
+/// `eventually_async` with a deadline of the caller's (work across processes that start
+/// LibreOffice and wait out leases).
+pub async fn eventually_within<F: std::future::Future<Output = bool>>(
+    what: &str,
+    within: std::time::Duration,
     mut done: impl FnMut() -> F,
 ) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + within;
     while !done().await {
         assert!(
             std::time::Instant::now() < deadline,

@@ -53,7 +53,7 @@ async fn with_the_gcp_backend_template_bank_and_report_live_in_the_bucket() {
 }
 
 /// A service-account key file pointing object_store at the fake, without OAuth.
-fn key_file_for(gcs: &FakeGcs) -> tempfile::NamedTempFile {
+pub fn key_file_for(gcs: &FakeGcs) -> tempfile::NamedTempFile {
     let key_file = tempfile::NamedTempFile::new().unwrap();
     let key = serde_json::json!({
         "gcs_base_url": gcs.url(), "disable_oauth": true,

@@ -24,6 +24,7 @@ use tracing::info;
 use super::{mail_gate, profile_of, Next};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
+use crate::jobs::failpoint::{self, FailPoint};
 use crate::jobs::{Deps, JobRecord, StageError};
 use crate::mail::{report_email, MailError, ReportEmail};
 use crate::rules::delivery::email_for;
@@ -103,6 +104,7 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
         }
         Err(e) => return Err(e.into()),
     }
+    failpoint::hit(FailPoint::AfterSmtpAccept);
     let sent_at = now_ms();
     // Recorded before anything else can fail: from here on the job never sends again.
     deps.store.mark_email_sent(&job.lease, sent_at).await?;
