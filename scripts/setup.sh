@@ -3,7 +3,8 @@
 #   LibreOffice Writer (Word -> PDF), poppler-utils (pdftotext/pdfinfo, used by the tests and
 #   the fidelity checks) and metric-compatible fonts (Carlito = Calibri, Caladea = Cambria,
 #   Liberation = Arial/Times/Courier, DejaVu, Noto Color Emoji) so reports keep their layout.
-# With --test it also installs PostgreSQL and Python 3 (the template conformance checker).
+# With --test it also installs PostgreSQL, Python 3 (the template conformance checker) and
+# Chromium with its WebDriver (chromedriver) for the dashboard's browser test.
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 
@@ -24,6 +25,8 @@ need /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf fonts-noto-color-emoji
 if [ "$want_test" = 1 ]; then
     need pg_ctlcluster postgresql
     need python3 python3
+    need /usr/bin/chromium chromium
+    need /usr/bin/chromedriver chromium-driver
 fi
 
 if [ "${#packages[@]}" -eq 0 ]; then

@@ -113,6 +113,7 @@ impl Application {
         let context = Arc::new(AppContext {
             guards: Guards::new(&config.server),
             smtp_probe: Default::default(),
+            dashboard: Default::default(),
             config,
             store,
             intake,
@@ -253,7 +254,9 @@ async fn sweep_on_schedule(ctx: Arc<AppContext>, stop: CancellationToken) {
                 deps.alerts.missed_students(queued, &ids).await;
             }
             Ok(None) => {}
-            Err(e) => warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval"),
+            Err(e) => {
+                warn!(code = "sweep_failed", error = %e, "the reconciliation sweep failed; it runs again at the next interval")
+            }
         }
     }
 }

@@ -8,6 +8,8 @@ mod deps;
 mod heartbeat;
 mod pipeline;
 mod record;
+pub mod reroute;
+pub mod resend;
 mod retry;
 mod stage_error;
 pub mod stages;

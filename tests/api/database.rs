@@ -77,7 +77,8 @@ impl TestDatabase {
         let mut url = url::Url::parse(&self.url).expect("database URL");
         let (host, port) = via.rsplit_once(':').expect("host:port");
         url.set_host(Some(host)).expect("host");
-        url.set_port(Some(port.parse().expect("port"))).expect("port");
+        url.set_port(Some(port.parse().expect("port")))
+            .expect("port");
         url.to_string()
     }
 

@@ -58,8 +58,7 @@ impl Cuttable {
 }
 
 #[tokio::test]
-async fn postgresql_stopped_mid_burst_gets_503s_never_a_false_202_and_intake_recovers_by_itself()
-{
+async fn postgresql_stopped_mid_burst_gets_503s_never_a_false_202_and_intake_recovers_by_itself() {
     if backend() != Backend::Postgres {
         eprintln!("PostgreSQL only: a SQLite file cannot be stopped (see durability.rs)");
         return;

@@ -122,8 +122,14 @@ async fn one_instance_at_a_time_holds_the_sweep_lease() {
         .await
         .unwrap();
     assert!(app.ctx.store.take_sweep_lease(1, 60_000).await.unwrap());
-    assert!(!other.take_sweep_lease(2, 60_000).await.unwrap(), "held by 1");
-    assert!(app.ctx.store.take_sweep_lease(1, 60_000).await.unwrap(), "1 extends it");
+    assert!(
+        !other.take_sweep_lease(2, 60_000).await.unwrap(),
+        "held by 1"
+    );
+    assert!(
+        app.ctx.store.take_sweep_lease(1, 60_000).await.unwrap(),
+        "1 extends it"
+    );
     app.ctx.store.release_sweep_lease(1).await.unwrap();
     assert!(other.take_sweep_lease(2, 60_000).await.unwrap());
 }
