@@ -120,7 +120,13 @@ pub async fn page(State(ctx): State<Arc<AppContext>>, op: Operator, ui: Ui) -> R
         "dead_codes".into(),
         dead_codes
             .iter()
-            .map(|(code, n)| json!({"code": code, "n": n, "plain": plain(ui.lang, code)}))
+            .map(|(code, n)| {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("code", code)
+                    .finish();
+                json!({"code": code, "n": n, "plain": plain(ui.lang, code),
+                    "href": format!("/admin/requeue?{query}")})
+            })
             .collect::<Vec<_>>()
             .into(),
     );

@@ -33,6 +33,14 @@ fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        // An absent value (a student without a name) shows as nothing, not as "none".
+        env.set_formatter(|out, state, value| {
+            if value.is_none() || value.is_undefined() {
+                Ok(())
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
         for (name, source) in TEMPLATES {
             // Compiled in and covered by the tests: a broken one fails every test of it.
             if let Err(e) = env.add_template(name, source) {

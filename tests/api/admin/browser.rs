@@ -64,7 +64,9 @@ async fn browser(driver: &Driver) -> Client {
         "goog:chromeOptions": {
             "binary": chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=es"]
+                     "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=es"],
+            // The school's operator: a Spanish browser.
+            "prefs": {"intl.accept_languages": "es-CL,es"}
         }
     });
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -84,13 +86,14 @@ fn screenshots() -> PathBuf {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    match c.wait().for_element(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(e) => panic!(
+            "{css}: {e} on {}:\n{}",
+            c.current_url().await.unwrap(),
+            c.source().await.unwrap_or_default()
+        ),
+    }
 }
 
 async fn click(c: &Client, css: &str) {
@@ -106,8 +109,11 @@ async fn click(c: &Client, css: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_real_browser_the_operator_finds_a_failed_report_retries_it_and_resends_it() {
     let driver = chromedriver().await;
-    let app = dashboard_app(Setup::default()).await;
-    std::fs::remove_file(app.data(BANK)).unwrap();
+    let app = dashboard_app(Setup {
+        removed: vec![BANK],
+        ..Default::default()
+    })
+    .await;
     assert_eq!(app.post_signed(automation_body()).await.status(), 202);
     assert_eq!(app.process_one().await, Some(Outcome::Retrying));
 

@@ -45,6 +45,11 @@ pub fn cookie_value(line: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A page's text with the escaped slashes of its attributes as typed (`&#x2f;` is `/`).
+pub fn unescape(html: String) -> String {
+    html.replace("&#x2f;", "/")
+}
+
 /// The value of the first hidden `csrf` field of a page.
 pub fn csrf_of(html: &str) -> String {
     let at = html
@@ -93,7 +98,7 @@ impl Session {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        (r.status().as_u16(), unescape(r.text().await.unwrap()))
     }
 
     /// A form posted with the session's cookie and `fields` (add the CSRF token yourself).
@@ -106,7 +111,7 @@ impl Session {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        (r.status().as_u16(), unescape(r.text().await.unwrap()))
     }
 
     /// A form posted with the session's own CSRF token.

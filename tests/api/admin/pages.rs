@@ -10,8 +10,11 @@ const BANK: &str = "data/responses/questions/Test de diagnóstico M1_questions.c
 
 #[tokio::test]
 async fn the_overview_counts_today_and_the_list_finds_a_failed_student_with_a_plain_reason() {
-    let app = dashboard_app(Setup::default()).await;
-    std::fs::remove_file(app.data(BANK)).unwrap();
+    let app = dashboard_app(Setup {
+        removed: vec![BANK],
+        ..Default::default()
+    })
+    .await;
     assert_eq!(app.post_signed(automation_body()).await.status(), 202);
     assert_eq!(app.process_one().await, Some(Outcome::Retrying));
     let session = Session::login(&app).await;
@@ -42,6 +45,10 @@ async fn the_overview_counts_today_and_the_list_finds_a_failed_student_with_a_pl
     ] {
         let (_, list) = session.page(&format!("/admin/submissions?{query}")).await;
         assert!(list.contains("1 resultados"), "{query}: {list}");
+        assert!(
+            !list.contains(r#"value="None""#) && !list.contains(r#"value="none""#),
+            "an empty field shows as empty: {list}"
+        );
         assert!(
             list.contains("Falta el banco de preguntas") && list.contains("bank_missing"),
             "{query}: {list}"
