@@ -17,6 +17,7 @@ mod query;
 mod resends;
 mod sessions;
 mod status;
+mod submission_detail;
 mod submissions;
 mod sweep;
 

@@ -1,23 +1,23 @@
 //! The operator's actions, each in two steps — a GET showing what will happen and a POST
 //! (with the session's CSRF token) doing it — and each recorded with who and when in
-//! `operator_actions` by the layer below: retry now, resend, requeue a code, reroute.
+//! `operator_actions` by the layer below: retry now and resend here, requeue a code and
+//! reroute in `bulk`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map};
 
 use super::csrf;
 use super::errors::plain;
 use super::page::{message, render, Ui};
 use super::session::Operator;
-use crate::db::{ActionOutcome, Requeue};
+use crate::db::ActionOutcome;
 use crate::http::AppContext;
-use crate::jobs::reroute::{reroute as reroute_all, Rerouted};
 use crate::jobs::resend::resend as resend_job;
 
 /// A POST's form fields (parsed here, so that a body of any type is answered 403 when its
@@ -27,7 +27,7 @@ pub fn form(body: &Bytes) -> HashMap<String, String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn confirm(
+pub(super) fn confirm(
     ctx: &AppContext,
     ui: Ui,
     op: &Operator,
@@ -53,7 +53,7 @@ fn confirm(
     )
 }
 
-fn done(
+pub(super) fn done(
     ctx: &AppContext,
     ui: Ui,
     op: &Operator,
@@ -69,7 +69,7 @@ fn done(
     message(ctx, ui, status, op.csrf.as_deref(), title, lines, back)
 }
 
-fn outcome_line(ui: Ui, job_id: i64, o: &ActionOutcome) -> String {
+pub(super) fn outcome_line(ui: Ui, job_id: i64, o: &ActionOutcome) -> String {
     let job = ui.lang.text("job");
     match o {
         ActionOutcome::Done { was } => format!("{job} {job_id}: {} ({was})", ui.lang.text("done")),
@@ -110,7 +110,7 @@ pub async fn retry(
     body: Bytes,
 ) -> Response {
     if let Err(refused) = csrf::check(&op, form(&body).get(csrf::FIELD).map(String::as_str)) {
-        return refused;
+        return refused.into_response();
     }
     let back = format!("/admin/jobs/{id}");
     match ctx.store.retry_now(id, op.actor()).await {
@@ -150,7 +150,7 @@ pub async fn resend(
     body: Bytes,
 ) -> Response {
     if let Err(refused) = csrf::check(&op, form(&body).get(csrf::FIELD).map(String::as_str)) {
-        return refused;
+        return refused.into_response();
     }
     let back = format!("/admin/jobs/{id}");
     let deps = ctx.queue.deps();
@@ -193,115 +193,5 @@ pub async fn resend(
             ],
             &back,
         ),
-    }
-}
-
-pub async fn requeue_confirm(
-    State(ctx): State<Arc<AppContext>>,
-    op: Operator,
-    ui: Ui,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let code = q.get("code").cloned().unwrap_or_default();
-    let explanation = format!(
-        "{} {} ({code})",
-        ui.lang.text("confirm_requeue"),
-        plain(ui.lang, &code)
-    );
-    confirm(
-        &ctx,
-        ui,
-        &op,
-        ui.lang.text("requeue_code"),
-        &explanation,
-        "/admin/requeue".into(),
-        json!({"code": code}),
-        "/admin",
-    )
-}
-
-pub async fn requeue(
-    State(ctx): State<Arc<AppContext>>,
-    op: Operator,
-    ui: Ui,
-    body: Bytes,
-) -> Response {
-    let fields = form(&body);
-    if let Err(refused) = csrf::check(&op, fields.get(csrf::FIELD).map(String::as_str)) {
-        return refused;
-    }
-    let code = fields.get("code").map(|c| c.trim()).unwrap_or_default();
-    if code.is_empty() {
-        return done(&ctx, ui, &op, false, vec!["code?".into()], "/admin");
-    }
-    match ctx
-        .store
-        .requeue(&Requeue::Code(code.to_string()), op.actor())
-        .await
-    {
-        Ok(results) => {
-            ctx.queue.wake();
-            let lines = results
-                .iter()
-                .map(|(id, o)| outcome_line(ui, *id, o))
-                .collect();
-            done(&ctx, ui, &op, true, lines, "/admin")
-        }
-        Err(e) => super::unavailable(&ctx, ui, &op, &e.to_string()),
-    }
-}
-
-pub async fn reroute_confirm(State(ctx): State<Arc<AppContext>>, op: Operator, ui: Ui) -> Response {
-    confirm(
-        &ctx,
-        ui,
-        &op,
-        ui.lang.text("reroute"),
-        ui.lang.text("confirm_reroute"),
-        "/admin/reroute".into(),
-        json!({}),
-        "/admin",
-    )
-}
-
-pub async fn reroute(
-    State(ctx): State<Arc<AppContext>>,
-    op: Operator,
-    ui: Ui,
-    body: Bytes,
-) -> Response {
-    if let Err(refused) = csrf::check(&op, form(&body).get(csrf::FIELD).map(String::as_str)) {
-        return refused;
-    }
-    // The operator has just fixed the profiles or the routing sheet: read them now.
-    ctx.profiles.reload().await;
-    match reroute_all(&ctx.store, &ctx.profiles, op.actor()).await {
-        Ok(results) => {
-            ctx.queue.wake();
-            let lines = results
-                .iter()
-                .map(|r| match &r.outcome {
-                    Rerouted::Queued { job_id } => {
-                        format!("{}: {} {job_id}", r.event_id, ui.lang.text("ev_queued"))
-                    }
-                    Rerouted::AlreadyQueued { .. } => {
-                        format!("{}: {}", r.event_id, ui.lang.text("not_applicable"))
-                    }
-                    Rerouted::StillUnroutable { code, .. } => {
-                        format!("{}: {} ({code})", r.event_id, plain(ui.lang, code))
-                    }
-                    Rerouted::Unreadable { message } => format!("{}: {message}", r.event_id),
-                })
-                .collect();
-            done(
-                &ctx,
-                ui,
-                &op,
-                true,
-                lines,
-                "/admin/submissions?state=unroutable",
-            )
-        }
-        Err(e) => super::unavailable(&ctx, ui, &op, &e.to_string()),
     }
 }

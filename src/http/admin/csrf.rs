@@ -16,27 +16,33 @@ fn equal(a: &str, b: &str) -> bool {
     !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-fn refused() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "CSRF token missing or wrong: reload the page and try again",
-    )
-        .into_response()
+/// A request refused for its CSRF token: answered 403.
+#[derive(Debug)]
+pub struct Refused;
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::FORBIDDEN,
+            "CSRF token missing or wrong: reload the page and try again",
+        )
+            .into_response()
+    }
 }
 
 /// Ok when a state-changing request of `op` may go ahead.
-pub fn check(op: &Operator, given: Option<&str>) -> Result<(), Response> {
+pub fn check(op: &Operator, given: Option<&str>) -> Result<(), Refused> {
     match (op.via, op.csrf.as_deref(), given) {
         (Via::Bearer, ..) => Ok(()),
         (Via::Session, Some(expected), Some(given)) if equal(given, expected) => Ok(()),
-        _ => Err(refused()),
+        _ => Err(Refused),
     }
 }
 
 /// Ok when the login form's token matches its cookie.
-pub fn check_login(headers: &HeaderMap, given: Option<&str>) -> Result<(), Response> {
+pub fn check_login(headers: &HeaderMap, given: Option<&str>) -> Result<(), Refused> {
     match (cookie(headers, LOGIN_COOKIE), given) {
         (Some(expected), Some(given)) if equal(given, &expected) => Ok(()),
-        _ => Err(refused()),
+        _ => Err(Refused),
     }
 }

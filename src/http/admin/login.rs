@@ -55,7 +55,7 @@ pub async fn login(
     }
     let fields = form(&body);
     if let Err(refused) = csrf::check_login(&headers, fields.get(csrf::FIELD).map(String::as_str)) {
-        return refused;
+        return refused.into_response();
     }
     let client = client_ip(peer.ip(), &headers, &ctx.guards.trusted_proxies);
     let limiter = &ctx.dashboard.login_failures;
@@ -106,7 +106,7 @@ pub async fn logout(
     body: Bytes,
 ) -> Response {
     if let Err(refused) = csrf::check(&op, form(&body).get(csrf::FIELD).map(String::as_str)) {
-        return refused;
+        return refused.into_response();
     }
     if let Some(h) = op
         .session_hash

@@ -3,6 +3,7 @@
 //! set), `GET /admin/status` for scripts, and health and readiness (`health`).
 
 mod actions;
+mod bulk;
 mod csrf;
 mod errors;
 mod health;
@@ -10,6 +11,7 @@ mod i18n;
 mod login;
 mod overview;
 mod page;
+mod report;
 mod session;
 mod submissions;
 
@@ -108,8 +110,8 @@ pub fn dashboard() -> Router<Arc<AppContext>> {
         .route("/admin/logout", axum::routing::post(login::logout))
         .route("/admin/submissions", get(submissions::list))
         .route("/admin/submissions/{event_id}", get(submissions::detail))
-        .route("/admin/jobs/{id}", get(submissions::job))
-        .route("/admin/jobs/{id}/report.pdf", get(submissions::pdf))
+        .route("/admin/jobs/{id}", get(report::job))
+        .route("/admin/jobs/{id}/report.pdf", get(report::pdf))
         .route(
             "/admin/jobs/{id}/retry",
             get(actions::retry_confirm).post(actions::retry),
@@ -120,11 +122,11 @@ pub fn dashboard() -> Router<Arc<AppContext>> {
         )
         .route(
             "/admin/requeue",
-            get(actions::requeue_confirm).post(actions::requeue),
+            get(bulk::requeue_confirm).post(bulk::requeue),
         )
         .route(
             "/admin/reroute",
-            get(actions::reroute_confirm).post(actions::reroute),
+            get(bulk::reroute_confirm).post(bulk::reroute),
         )
 }
 
