@@ -4,7 +4,8 @@
 # curl: exactly what the Docker image gets) plus poppler-utils (pdftotext/pdfinfo, used by the
 # tests and the fidelity checks).
 # With --test it also installs PostgreSQL and Python 3 with PyYAML (the template conformance
-# checker and scripts/check-deploy.py).
+# checker and scripts/check-deploy.py), and Chromium with chromedriver (the dashboard's
+# browser test).
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,5 +14,6 @@ extra=(pdftotext:poppler-utils)
 if [ "${1:-}" = "--test" ]; then
     extra+=(pg_ctlcluster:postgresql python3:python3)
     extra+=(/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml)
+    extra+=(/usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver)
 fi
 exec ./install-runtime.sh "${extra[@]}"

@@ -116,7 +116,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 end
 
 # Tests: libraries, binaries, integration tests and examples. Benches are compiled only: their
-# smoke runs are for `cargo test --benches` by hand, not CI.
+# smoke runs are for `cargo test --benches` by hand, not CI. The dashboard's browser test
+# leaves its screenshots in target/screenshots/ (CI's artifacts).
 test_targets=(--workspace --locked --lib --bins --tests --examples)
 
 begin "build"

@@ -113,6 +113,7 @@ impl Application {
         let context = Arc::new(AppContext {
             guards: Guards::new(&config.server),
             smtp_probe: Default::default(),
+            dashboard: Default::default(),
             config,
             store,
             intake,

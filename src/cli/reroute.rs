@@ -1,5 +1,5 @@
 //! `reroute`: the submissions answered 422 (routed nowhere) queued once the profiles or the
-//! routing spreadsheet route them.
+//! routing spreadsheet route them (the work is the jobs layer's, shared with the dashboard).
 
 use std::process::ExitCode;
 
@@ -8,74 +8,34 @@ use serde_json::json;
 use super::output::Out;
 use super::profiles::registry;
 use crate::config::Config;
-use crate::domain::event::SubmissionEvent;
-use crate::rules::intake_record::intake_record;
+use crate::jobs::reroute::{reroute as reroute_all, Rerouted};
 
-/// Queues the submissions that were recorded as unroutable and route now (after the profiles
-/// or the routing spreadsheet were fixed). Running it twice queues nothing twice; each one
-/// queued is marked with its job, so `status` stops listing it.
 pub async fn reroute(config: &Config, out: Out) -> anyhow::Result<ExitCode> {
     let store = super::queue::open_store(config).await?;
     let registry = registry(config).await?;
-    let actor = super::output::actor();
-    let mut results = Vec::new();
-    let (mut queued, mut already, mut still) = (0, 0, 0);
-    // Oldest first, as they arrived.
-    for u in store.unroutable(false).await?.into_iter().rev() {
-        let id = u.event_id;
-        if let Some(job_id) = u.rerouted_job_id {
-            already += 1;
-            results.push(json!({"event_id": id, "result": "already_queued", "job_id": job_id}));
-            continue;
-        }
-        let event: SubmissionEvent = match serde_json::from_value(u.event) {
-            Ok(e) => e,
-            Err(e) => {
-                results.push(
-                    json!({"event_id": id, "result": "unreadable", "message": e.to_string()}),
-                );
-                continue;
-            }
-        };
-        let (record, why) = intake_record(&registry.current(), event)?;
-        if let Some(why) = why {
-            still += 1;
-            results.push(json!({"event_id": id, "result": "still_unroutable", "code": why.code, "message": why.reason}));
-            continue;
-        }
-        let key = record.dedup_key.clone();
-        let job_id = match store.insert_batch(&[record]).await?.remove(0) {
-            crate::db::Inserted::Queued { job_id, .. } => {
-                queued += 1;
-                results.push(json!({"event_id": id, "result": "queued", "job_id": job_id}));
-                Some(job_id)
-            }
-            _ => {
-                already += 1;
-                let job_id = store.job_of_dedup_key(&key).await?;
-                results.push(json!({"event_id": id, "result": "already_queued", "job_id": job_id}));
-                job_id
-            }
-        };
-        if let Some(job_id) = job_id {
-            store.mark_rerouted(id, job_id, &actor).await?;
-        }
-    }
+    let results = reroute_all(&store, &registry, &super::output::actor()).await?;
     store.close().await;
+    let count = |f: fn(&Rerouted) -> bool| results.iter().filter(|r| f(&r.outcome)).count();
+    let queued = count(|o| matches!(o, Rerouted::Queued { .. }));
+    let already = count(|o| matches!(o, Rerouted::AlreadyQueued { .. }));
+    let still = count(|o| matches!(o, Rerouted::StillUnroutable { .. }));
     if out.json {
         out.json(&json!({"ok": still == 0, "queued": queued, "already_queued": already, "still_unroutable": still, "events": results}))?;
     } else {
         for r in &results {
-            let id = &r["event_id"];
-            match r["result"].as_str().unwrap_or_default() {
-                "queued" => println!("event {id}: queued as job {}", r["job_id"]),
-                "already_queued" => println!("event {id}: already queued as job {}", r["job_id"]),
-                "still_unroutable" => println!(
-                    "event {id}: still routes nowhere: {} ({})",
-                    r["code"].as_str().unwrap_or_default(),
-                    r["message"].as_str().unwrap_or_default()
+            let id = r.event_id;
+            match &r.outcome {
+                Rerouted::Queued { job_id } => println!("event {id}: queued as job {job_id}"),
+                Rerouted::AlreadyQueued { job_id } => println!(
+                    "event {id}: already queued as job {}",
+                    job_id.map(|j| j.to_string()).unwrap_or("null".into())
                 ),
-                _ => println!("event {id}: unreadable ({}), skipped", r["message"]),
+                Rerouted::StillUnroutable { code, message } => {
+                    println!("event {id}: still routes nowhere: {code} ({message})")
+                }
+                Rerouted::Unreadable { message } => {
+                    println!("event {id}: unreadable ({message}), skipped")
+                }
             }
         }
         println!("{queued} queued, {already} already queued before, {still} still routing nowhere");

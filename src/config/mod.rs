@@ -2,6 +2,7 @@
 //! optional file, validated once at start-up. Every variable is documented in README.md and
 //! `env.template`.
 
+mod admin;
 mod alerts;
 mod mail;
 mod report;
@@ -17,6 +18,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use admin::DashboardConfig;
 pub use alerts::AlertConfig;
 pub use mail::*;
 pub use report::*;
@@ -65,8 +67,10 @@ pub struct Config {
     /// `SHUTDOWN_GRACE_SECONDS`: how long SIGTERM waits for in-flight jobs before returning
     /// them to the queue (default 8; Cloud Run kills the container 10 s after SIGTERM).
     pub shutdown_grace: Duration,
-    /// `ADMIN_TOKEN`: enables `GET /admin/status` with `Authorization: Bearer <token>`.
+    /// `ADMIN_TOKEN`: enables the dashboard (`/admin`, a login with this token) and
+    /// `GET /admin/status` with `Authorization: Bearer <token>`.
     pub admin_token: Option<Secret>,
+    pub dashboard: DashboardConfig,
 }
 
 impl Config {
@@ -105,6 +109,7 @@ impl Config {
             log: LogConfig::from_source(src)?,
             shutdown_grace: seconds(src, "SHUTDOWN_GRACE_SECONDS", 8.0)?,
             admin_token: src.get("ADMIN_TOKEN").map(Secret::new),
+            dashboard: DashboardConfig::from_source(src)?,
             data_dir,
         };
         config.check_lease()?;

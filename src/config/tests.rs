@@ -373,3 +373,25 @@ fn the_mail_transport_limits_and_alerts_have_defaults_and_named_refusals() {
         assert!(include_str!("../../README.md").contains(&format!("`{var}`")));
     }
 }
+
+#[test]
+fn the_dashboard_defaults_to_santiago_and_a_secure_cookie_and_refuses_an_unknown_zone() {
+    const SECRET: (&str, &str) = ("WEBHOOK_SECRET", "s3cret-signature");
+    let c = load(&[SECRET]).unwrap();
+    assert_eq!(c.dashboard.timezone, chrono_tz::America::Santiago);
+    assert!(c.dashboard.cookie_secure);
+    let c = load(&[
+        SECRET,
+        ("TIMEZONE", "Europe/Madrid"),
+        ("ADMIN_COOKIE_SECURE", "false"),
+    ])
+    .unwrap();
+    assert_eq!(c.dashboard.timezone, chrono_tz::Europe::Madrid);
+    assert!(!c.dashboard.cookie_secure);
+    let refused = err(&[SECRET, ("TIMEZONE", "Chile/Somewhere")]);
+    assert!(
+        refused.contains("TIMEZONE") && refused.contains("Chile/Somewhere"),
+        "{refused}"
+    );
+    assert!(err(&[SECRET, ("ADMIN_COOKIE_SECURE", "perhaps")]).contains("ADMIN_COOKIE_SECURE"));
+}

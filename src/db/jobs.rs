@@ -225,7 +225,8 @@ impl Store {
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
-        lost_if_none(r.rows_affected(), lease)
+        lost_if_none(r.rows_affected(), lease)?;
+        self.log_attempt(lease.job_id).await
     }
 
     /// Puts a job back in the queue, due at `run_at_ms`, without counting this attempt: it
@@ -268,7 +269,8 @@ impl Store {
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
-        lost_if_none(r.rows_affected(), lease)
+        lost_if_none(r.rows_affected(), lease)?;
+        self.log_attempt(lease.job_id).await
     }
 
     /// Makes every queued job due now (operator "retry now", tests). Returns how many.

@@ -3,6 +3,8 @@
 
 mod alerts;
 mod api_budget;
+mod attempts;
+mod dashboard;
 mod fetched;
 mod health;
 mod intake;
@@ -13,7 +15,10 @@ mod mail;
 mod operator;
 mod query;
 mod resends;
+mod sessions;
 mod status;
+mod submission_detail;
+mod submissions;
 mod sweep;
 
 use std::path::PathBuf;
@@ -26,6 +31,8 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use crate::domain::event::NewEvent;
 pub use alerts::{PendingAlert, WAIT_PACED, WAIT_PARKED};
+pub use attempts::Attempt;
+pub use dashboard::{Overview, Period};
 pub use fetched::FetchedSubmission;
 pub use intake::{Inserted, IntakeWriter};
 pub use jobs::StageOutput;
@@ -36,6 +43,9 @@ pub use operator::{ActionOutcome, Requeue};
 pub use query::StatusQuery;
 pub use resends::DeliveredJob;
 pub use status::{JobSummary, StatusReport};
+pub use submissions::{
+    Recorded, SubmissionDetail, SubmissionFilter, SubmissionPage, SubmissionRow, PAGE_SIZE,
+};
 pub use sweep::{SweepRun, SweepTotals};
 
 #[derive(Debug, thiserror::Error)]
@@ -287,6 +297,14 @@ mod tests {
             assert_eq!(allowed(sql, "state"), states);
             assert_eq!(allowed(sql, "stage"), stages);
             assert_eq!(allowed(sql, "name"), artifacts);
+        }
+        for sql in [
+            include_str!("../../migrations/sqlite/20261204000100_admin_sessions_and_attempts.sql"),
+            include_str!(
+                "../../migrations/postgres/20261204000100_admin_sessions_and_attempts.sql"
+            ),
+        ] {
+            assert_eq!(allowed(sql, "stage"), stages);
         }
         let actions: Vec<String> = OperatorAction::ALL
             .iter()

@@ -196,6 +196,8 @@ impl Store {
             "artifacts" => "artifacts",
             "resends" => "resends",
             "operator_actions" => "operator_actions",
+            "admin_sessions" => "admin_sessions",
+            "job_attempts" => "job_attempts",
             other => {
                 return Err(StoreError::Query(sqlx::Error::Protocol(format!(
                     "unknown table {other}"

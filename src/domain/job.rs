@@ -119,6 +119,23 @@ spelled_enum! {
     }
 }
 
+spelled_enum! {
+    /// Where a submission stands, as the operator sees it (the dashboard's filter).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum SubmissionState ("submission state") {
+        /// Queued or running, no failure so far.
+        Pending => "pending",
+        /// Waiting to be retried after a failure.
+        Failing => "failing",
+        /// Emailed.
+        Delivered => "delivered",
+        /// Given up on: the operator's to fix and retry.
+        Dead => "dead",
+        /// Answered 422: no profile routes it (and not rerouted yet).
+        Unroutable => "unroutable",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

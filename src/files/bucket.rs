@@ -37,7 +37,7 @@ enum Versions {
 pub struct GcsBackend;
 
 impl GcsBackend {
-    pub fn new(
+    pub fn connect(
         bucket: &str,
         credentials_file: Option<&str>,
     ) -> Result<BucketBackend, StorageError> {
@@ -71,7 +71,7 @@ pub struct S3Settings<'a> {
 pub struct S3Backend;
 
 impl S3Backend {
-    pub fn new(s: &S3Settings<'_>) -> Result<BucketBackend, StorageError> {
+    pub fn connect(s: &S3Settings<'_>) -> Result<BucketBackend, StorageError> {
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(s.bucket)
             .with_conditional_put(S3ConditionalPut::ETagMatch);

@@ -84,14 +84,14 @@ impl Storage {
                 bucket,
                 credentials_file,
                 ..
-            } => Self::new(GcsBackend::new(bucket, credentials_file.as_deref())?),
+            } => Self::new(GcsBackend::connect(bucket, credentials_file.as_deref())?),
             StorageConfig::S3 {
                 bucket,
                 region,
                 endpoint,
                 access_key_id,
                 secret_access_key,
-            } => Self::new(S3Backend::new(&S3Settings {
+            } => Self::new(S3Backend::connect(&S3Settings {
                 bucket,
                 region: region.as_deref(),
                 endpoint: endpoint.as_deref(),

@@ -38,6 +38,8 @@ pub struct AppContext {
     pub guards: guard::Guards,
     /// The mail server's readiness, asked at most once a minute.
     pub smtp_probe: Arc<probes::SmtpProbe>,
+    /// The operator dashboard's failed-login counts.
+    pub dashboard: admin::Dashboard,
 }
 
 /// The routes. Served by `server::serve`, which caps connections, times out slow headers and
@@ -52,6 +54,7 @@ pub fn router(ctx: Arc<AppContext>) -> Router {
         .route("/readyz", get(admin::readyz))
         .route("/admin/status", get(admin::status))
         .route("/metrics", get(metrics::scrape))
+        .merge(admin::dashboard())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

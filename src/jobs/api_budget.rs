@@ -56,6 +56,21 @@ impl ApiBudget for SharedBudget {
         }
     }
 
+    async fn try_acquire(&self, priority: Priority) -> bool {
+        let window_ms = (self.window + margin(self.window)).as_millis() as i64;
+        match self
+            .store
+            .take_api_slot(priority.share_of(self.limit), window_ms)
+            .await
+        {
+            Ok(taken) => taken.is_none(),
+            Err(e) => {
+                warn!(code = "api_budget_unavailable", error = %e, "the shared LearnWorlds budget cannot be read; counting in this process only");
+                self.fallback.try_acquire_as(priority).await
+            }
+        }
+    }
+
     async fn pause(&self, pause: Duration) {
         self.fallback.pause_all(pause).await;
         if let Err(e) = self.store.pause_api(pause.as_millis() as i64).await {

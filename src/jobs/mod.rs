@@ -9,6 +9,8 @@ pub mod failpoint;
 mod heartbeat;
 mod pipeline;
 mod record;
+pub mod reroute;
+pub mod resend;
 mod retry;
 mod stage_error;
 pub mod stages;

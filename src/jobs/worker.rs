@@ -62,6 +62,11 @@ impl Queue {
         &self.deps
     }
 
+    /// Wakes idle workers: the operator made jobs due (retry now, requeue, reroute).
+    pub fn wake(&self) {
+        self.job_ready.notify_waiters();
+    }
+
     /// Takes one due job and runs it. None when nothing is due.
     pub async fn process_next(&self) -> Result<Option<Outcome>, StoreError> {
         let Some(claimed) = self.store.claim(self.cfg.lease).await? else {

@@ -34,6 +34,9 @@ pub enum LwError {
     Http { status: u16, message: String },
     #[error("unexpected answer from LearnWorlds: {0}")]
     Decode(String),
+    /// A call of [`Priority::Spare`] found no free slot: it is skipped, not queued.
+    #[error("no LearnWorlds request to spare right now (reports in progress use the budget)")]
+    NoSpareRequest,
 }
 
 impl LwError {
@@ -64,6 +67,7 @@ impl LwError {
             Self::Http { status, .. } if *status >= 500 => "learnworlds_unavailable",
             Self::Http { .. } => "learnworlds_http",
             Self::Decode(_) => "learnworlds_bad_answer",
+            Self::NoSpareRequest => "learnworlds_no_spare_request",
         }
     }
 }
@@ -232,7 +236,13 @@ impl LearnWorlds {
                 .tokens
                 .get(&self.http, api, self.budget.as_ref())
                 .await?;
-            self.budget.acquire(priority).await;
+            if priority == Priority::Spare {
+                if !self.budget.try_acquire(priority).await {
+                    return Err(LwError::NoSpareRequest);
+                }
+            } else {
+                self.budget.acquire(priority).await;
+            }
             let response = self
                 .http
                 .get(&url)

@@ -63,6 +63,8 @@ pub struct Setup {
     /// Files written under the data directory before the application starts (profiles,
     /// routing spreadsheet, banks).
     pub files: Vec<(String, Vec<u8>)>,
+    /// Files removed from the data directory before the application starts (a missing bank).
+    pub removed: Vec<&'static str>,
     /// A converter of the test's own instead of the shared pool.
     pub converter: Option<Arc<dyn office_convert::Converter>>,
     /// Reach PostgreSQL through this `host:port` (a proxy the test can cut) instead of directly.
@@ -101,6 +103,9 @@ pub async fn spawn_app_with(setup: Setup) -> TestApp {
         let path = data_dir.path().join(rel);
         std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
         std::fs::write(path, bytes).expect("write test file");
+    }
+    for rel in &setup.removed {
+        std::fs::remove_file(data_dir.path().join(rel)).expect("remove test file");
     }
     let lw = FakeLearnWorlds::start().await;
     let smtp = if setup.smtp_down {

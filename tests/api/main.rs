@@ -3,6 +3,7 @@
 //! database `TEST_DATABASE` names: `sqlite` (default) or `postgres` (scripts/test.sh runs the
 //! binary once with each).
 
+mod admin;
 mod alerts;
 mod batching;
 mod cli;

@@ -58,7 +58,7 @@ preset = "test_de_eje"
 preset = "examen_de_eje"
 "#;
 
-fn profile_files() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn profile_files() -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         (
             "config/reports.toml".to_string(),

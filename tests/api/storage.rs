@@ -70,8 +70,8 @@ async fn two_instances_appending_to_the_same_bucket_csv_lose_no_row() {
     let path = key_file.path().display().to_string();
     // Two Storage values have separate in-process locks, like two Cloud Run instances.
     let instances = [
-        Storage::new(GcsBackend::new("b", Some(&path)).unwrap()),
-        Storage::new(GcsBackend::new("b", Some(&path)).unwrap()),
+        Storage::new(GcsBackend::connect("b", Some(&path)).unwrap()),
+        Storage::new(GcsBackend::connect("b", Some(&path)).unwrap()),
     ];
     let header = ["user_id", "email", "assessment", "file", "sent_at"];
     let mut tasks = Vec::new();

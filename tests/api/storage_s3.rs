@@ -18,7 +18,7 @@ const TEMPLATE: &str = "templates/plantilla_test_diagnostico.docx";
 
 fn s3_backend(s3: &FakeS3) -> impl Backend {
     let endpoint = s3.url();
-    S3Backend::new(&S3Settings {
+    S3Backend::connect(&S3Settings {
         bucket: "school-reports",
         region: Some("eu-west-1"),
         endpoint: Some(&endpoint),
@@ -120,7 +120,8 @@ async fn the_conditional_writes_behind_processed_csv_hold_on_local_disk_gcs_and_
 
     let gcs = FakeGcs::start().await;
     let key_file = crate::storage::key_file_for(&gcs);
-    let gcs_backend = GcsBackend::new("b", Some(&key_file.path().display().to_string())).unwrap();
+    let gcs_backend =
+        GcsBackend::connect("b", Some(&key_file.path().display().to_string())).unwrap();
     conditional_writes_hold(&gcs_backend, "GCS").await;
 
     let s3 = FakeS3::start().await;

@@ -6,7 +6,7 @@ use crate::db::StageOutput;
 use crate::domain::job::JobStage;
 use crate::jobs::answers::Wanted;
 use crate::jobs::{Deps, JobRecord, StageError};
-use crate::learnworlds::not_visible;
+use crate::learnworlds::{not_visible, LwError};
 
 pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     let event = &job.event;
@@ -55,6 +55,14 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
 async fn display_name(deps: &Deps, user_id: &str) -> Option<String> {
     match deps.learnworlds.display_name(user_id).await {
         Ok(name) => name,
+        // A burst uses the budget for answers; skipping the name then is the design.
+        Err(e @ LwError::NoSpareRequest) => {
+            tracing::debug!(
+                code = e.code(),
+                "no request to spare for the student's name, greeting by username"
+            );
+            None
+        }
         Err(e) => {
             tracing::info!(code = e.code(), error = %e, "student's name not available, greeting by username");
             None

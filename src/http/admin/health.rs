@@ -1,15 +1,13 @@
-//! Health, readiness, the service description and the operator's status view.
+//! Health, readiness and the service's description.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
-use subtle::ConstantTimeEq;
 
-use crate::db::StatusReport;
 use crate::http::AppContext;
 
 pub async fn index() -> Json<Value> {
@@ -23,6 +21,7 @@ pub async fn index() -> Json<Value> {
             "GET /healthz": "liveness",
             "GET /readyz": "readiness: database, template, PDF converter, LearnWorlds API settings; SMTP and the queue for information",
             "GET /metrics": "Prometheus metrics (Authorization: Bearer $ADMIN_TOKEN when it is set)",
+            "GET /admin": "the operator dashboard (log in with ADMIN_TOKEN; 404 without it)",
             "GET /admin/status": "job counts and recent failures (Authorization: Bearer $ADMIN_TOKEN)",
         }
     }))
@@ -143,62 +142,4 @@ pub async fn readyz(State(ctx): State<Arc<AppContext>>) -> Response {
     };
     let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
     (status, Json(body)).into_response()
-}
-
-/// Who may see an operator endpoint when `ADMIN_TOKEN` is not set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// 404 without a token configured (the status view: students' names and errors).
-    RequiresToken,
-    /// Open without a token configured (metrics: counts only, for a scraper on the network).
-    OpenWithoutToken,
-}
-
-/// None when the request may see an operator endpoint (`Authorization: Bearer
-/// <ADMIN_TOKEN>`, compared in constant time), else the answer refusing it.
-pub fn refusal(ctx: &AppContext, headers: &HeaderMap, access: Access) -> Option<Response> {
-    let Some(expected) = &ctx.config.admin_token else {
-        return match access {
-            Access::OpenWithoutToken => None,
-            Access::RequiresToken => Some(error(
-                StatusCode::NOT_FOUND,
-                "admin_disabled",
-                "set ADMIN_TOKEN to enable the operator endpoints",
-            )),
-        };
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let given_hash = <sha2::Sha256 as sha2::Digest>::digest(given.as_bytes());
-    let expected_hash = <sha2::Sha256 as sha2::Digest>::digest(expected.expose().as_bytes());
-    if !bool::from(given_hash.ct_eq(&expected_hash)) {
-        return Some(error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_admin_token",
-            "Authorization: Bearer <ADMIN_TOKEN> required",
-        ));
-    }
-    None
-}
-
-/// `GET /admin/status`: the same report as `webhook-service status`, for a deployed service.
-pub async fn status(State(ctx): State<Arc<AppContext>>, headers: HeaderMap) -> Response {
-    if let Some(refused) = refusal(&ctx, &headers, Access::RequiresToken) {
-        return refused;
-    }
-    match ctx.store.status(20).await {
-        Ok(report) => Json::<StatusReport>(report).into_response(),
-        Err(e) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            &e.to_string(),
-        ),
-    }
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": code, "message": message}))).into_response()
 }

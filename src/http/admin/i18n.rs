@@ -1,0 +1,163 @@
+//! The dashboard's languages: Spanish by default, English by `?lang=en` (remembered in a
+//! cookie) or the browser's `Accept-Language`; dates in the school's time zone.
+
+use std::collections::BTreeMap;
+
+use axum::http::{header, HeaderMap};
+use chrono::TimeZone;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Es,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "admin_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Es => "es",
+            Self::En => "en",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s.trim().get(..2)?.to_ascii_lowercase().as_str() {
+            "es" => Some(Self::Es),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// `?lang=` first, then the cookie, then the first of `Accept-Language` we speak.
+    pub fn detect(query_lang: Option<&str>, headers: &HeaderMap) -> Self {
+        if let Some(l) = query_lang.and_then(Self::parse) {
+            return l;
+        }
+        if let Some(l) = super::session::cookie(headers, LANG_COOKIE).and_then(|v| Self::parse(&v))
+        {
+            return l;
+        }
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').find_map(Self::parse))
+            .unwrap_or(Self::Es)
+    }
+
+    /// The query's `lang`, when it names a language: to be remembered in the cookie.
+    pub fn chosen(query_lang: Option<&str>) -> Option<Self> {
+        query_lang.and_then(Self::parse)
+    }
+
+    /// Every text of the interface in this language.
+    pub fn texts(self) -> BTreeMap<&'static str, &'static str> {
+        TEXTS
+            .iter()
+            .map(|(k, es, en)| (*k, if self == Self::Es { *es } else { *en }))
+            .collect()
+    }
+
+    /// A submission state's label.
+    pub fn state(self, state: &str) -> &'static str {
+        self.text(&format!("st_{state}"))
+    }
+
+    pub fn text(self, key: &str) -> &'static str {
+        TEXTS
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .map(|(_, es, en)| if self == Self::Es { *es } else { *en })
+            .unwrap_or("?")
+    }
+}
+
+/// A moment (ms since the epoch) as the school's clock shows it.
+pub fn local_time(tz: chrono_tz::Tz, ms: i64) -> String {
+    match tz.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => String::new(),
+    }
+}
+
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("title", "Informes: panel del operador", "Reports: operator dashboard"),
+    ("login", "Entrar", "Log in"),
+    ("logout", "Salir", "Log out"),
+    ("token", "Clave de administración (ADMIN_TOKEN)", "Admin token (ADMIN_TOKEN)"),
+    ("login_failed", "Clave incorrecta.", "Wrong token."),
+    ("overview", "Resumen", "Overview"),
+    ("submissions", "Envíos", "Submissions"),
+    ("today", "Hoy", "Today"),
+    ("week", "Esta semana", "This week"),
+    ("received", "Recibidos", "Received"),
+    ("delivered", "Entregados", "Delivered"),
+    ("failed", "Con fallos", "Failed"),
+    ("dead", "Detenidos", "Dead"),
+    ("unroutable", "Sin tipo de informe", "Unroutable"),
+    ("pending", "En curso", "Pending"),
+    ("failing", "Reintentando", "Failing"),
+    ("st_pending", "En curso", "Pending"),
+    ("st_failing", "Reintentando", "Failing, will retry"),
+    ("st_delivered", "Entregado", "Delivered"),
+    ("st_dead", "Detenido", "Dead"),
+    ("st_unroutable", "Sin tipo de informe", "Unroutable"),
+    ("pending_by_stage", "En curso, por etapa", "Pending, by stage"),
+    ("oldest_waiting", "El que más espera", "Oldest waiting"),
+    ("none", "ninguno", "none"),
+    ("mail_quota", "Correos enviados (última hora / últimas 24 h)", "Emails sent (last hour / last 24 h)"),
+    ("limit", "límite", "limit"),
+    ("no_limit", "sin límite", "no limit"),
+    ("last_sweep", "Última revisión de LearnWorlds", "Last LearnWorlds sweep"),
+    ("never", "nunca", "never"),
+    ("queued_by_sweep", "encolados", "queued"),
+    ("per_hour", "Entregas por hora (últimas 24 h)", "Deliveries per hour (last 24 h)"),
+    ("student", "Estudiante (correo o nombre)", "Student (email or name)"),
+    ("assessment", "Evaluación", "Assessment"),
+    ("state", "Estado", "State"),
+    ("any", "cualquiera", "any"),
+    ("from", "Desde", "From"),
+    ("to", "Hasta", "To"),
+    ("search", "Buscar", "Search"),
+    ("received_at", "Recibido", "Received"),
+    ("last_error", "Último error", "Last error"),
+    ("previous", "Anterior", "Previous"),
+    ("next", "Siguiente", "Next"),
+    ("page", "Página", "Page"),
+    ("of", "de", "of"),
+    ("results", "resultados", "results"),
+    ("timeline", "Historia", "Timeline"),
+    ("ev_received", "Recibido de LearnWorlds", "Received from LearnWorlds"),
+    ("ev_queued", "En la cola", "Queued"),
+    ("ev_attempt", "Intento fallido en la etapa", "Failed attempt at stage"),
+    ("ev_emailed", "Informe enviado por correo", "Report emailed"),
+    ("ev_resend", "Reenvío", "Resend"),
+    ("ev_action", "Acción del operador", "Operator action"),
+    ("report_pdf", "Informe (PDF)", "Report (PDF)"),
+    ("download", "Descargar", "Download"),
+    ("email_sent", "El correo enviado", "The email as sent"),
+    ("email_note", "Escrito de nuevo con el perfil actual a partir de los datos guardados.", "Written again with the current profile from the stored data."),
+    ("subject", "Asunto", "Subject"),
+    ("recipient", "Para", "To"),
+    ("actions", "Acciones", "Actions"),
+    ("retry", "Reintentar ahora", "Retry now"),
+    ("resend", "Reenviar el informe", "Resend the report"),
+    ("requeue_code", "Reencolar todos los detenidos con este código", "Requeue every dead job with this code"),
+    ("reroute", "Reencaminar los envíos sin tipo de informe", "Reroute the unroutable submissions"),
+    ("confirm", "Confirmar", "Confirm"),
+    ("cancel", "Cancelar", "Cancel"),
+    ("confirm_title", "¿Seguro?", "Are you sure?"),
+    ("confirm_retry", "El trabajo se procesará de nuevo ahora mismo.", "The job will be processed again right now."),
+    ("confirm_resend", "Se enviará un correo nuevo con el mismo informe; la entrega original queda registrada tal cual.", "A new email with the same report will be sent; the original delivery stays recorded as it was."),
+    ("confirm_requeue", "Todos los trabajos detenidos con este código volverán a la cola.", "Every dead job with this code goes back to the queue."),
+    ("confirm_reroute", "Los envíos sin tipo de informe que ahora tengan uno se pondrán en la cola.", "Unroutable submissions that now route are queued."),
+    ("done", "Hecho", "Done"),
+    ("not_applicable", "No se aplica en su estado actual", "Does not apply in its current state"),
+    ("not_found", "No encontrado", "Not found"),
+    ("dead_codes", "Detenidos por código de error", "Dead jobs by error code"),
+    ("language", "English", "Español"),
+    ("job", "Trabajo", "Job"),
+    ("stage", "Etapa", "Stage"),
+    ("by", "por", "by"),
+];
