@@ -331,13 +331,59 @@ async fn shutdown_signal() {
     }
 }
 
-/// The URL without its password, for error messages.
+/// The URL without its password, for error messages. A URL the parser refuses (e.g. Cloud
+/// SQL's `postgres://user:pass@/db?host=…`, "empty host") is redacted by hand: its error is
+/// exactly the one that gets printed, and on Cloud Run the password is a Secret Manager value.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("****"));
             u.to_string()
         }
-        _ => url.to_string(),
+        Ok(_) => url.to_string(),
+        Err(_) => redact_unparsed(url),
+    }
+}
+
+fn redact_unparsed(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:****{}",
+                &url[..scheme_end],
+                &authority[..colon],
+                &rest[at..]
+            ),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn a_password_never_reaches_an_error_message_even_in_a_url_the_parser_refuses() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr3t@db:5432/x"),
+            "postgres://app:****@db:5432/x"
+        );
+        let cloud_sql = "postgres://app:s3cr3t@/x?host=/cloudsql/p:r:i";
+        assert_eq!(
+            redact_url(cloud_sql),
+            "postgres://app:****@/x?host=/cloudsql/p:r:i"
+        );
+        assert_eq!(
+            redact_url("sqlite://./a.db?mode=rwc"),
+            "sqlite://./a.db?mode=rwc"
+        );
+        assert!(!redact_url("postgres://a:p@ss@/x").contains("p@ss"));
     }
 }
