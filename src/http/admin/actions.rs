@@ -83,23 +83,35 @@ pub(super) fn outcome_line(ui: Ui, job_id: i64, o: &ActionOutcome) -> String {
     }
 }
 
+/// The confirmation page of an action on one job (`/admin/jobs/{id}/{action}`).
+fn confirm_job_action(
+    ctx: &Arc<AppContext>,
+    ui: Ui,
+    op: &Operator,
+    id: i64,
+    action: &'static str,
+    question: &'static str,
+) -> Response {
+    let back = format!("/admin/jobs/{id}");
+    confirm(
+        ctx,
+        ui,
+        op,
+        ui.lang.text(action),
+        ui.lang.text(question),
+        format!("/admin/jobs/{id}/{action}"),
+        json!({}),
+        &back,
+    )
+}
+
 pub async fn retry_confirm(
     State(ctx): State<Arc<AppContext>>,
     op: Operator,
     ui: Ui,
     Path(id): Path<i64>,
 ) -> Response {
-    let back = format!("/admin/jobs/{id}");
-    confirm(
-        &ctx,
-        ui,
-        &op,
-        ui.lang.text("retry"),
-        ui.lang.text("confirm_retry"),
-        format!("/admin/jobs/{id}/retry"),
-        json!({}),
-        &back,
-    )
+    confirm_job_action(&ctx, ui, &op, id, "retry", "confirm_retry")
 }
 
 pub async fn retry(
@@ -129,17 +141,7 @@ pub async fn resend_confirm(
     ui: Ui,
     Path(id): Path<i64>,
 ) -> Response {
-    let back = format!("/admin/jobs/{id}");
-    confirm(
-        &ctx,
-        ui,
-        &op,
-        ui.lang.text("resend"),
-        ui.lang.text("confirm_resend"),
-        format!("/admin/jobs/{id}/resend"),
-        json!({}),
-        &back,
-    )
+    confirm_job_action(&ctx, ui, &op, id, "resend", "confirm_resend")
 }
 
 pub async fn resend(
