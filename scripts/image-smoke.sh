@@ -88,6 +88,10 @@ if [ "$(id -u)" -eq 0 ]; then
     chmod 755 "$app"
     as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
+# The binary where the image has it, root's and world-executable: BIN's own folder (CI's
+# mktemp scratch) may not be searchable by that user.
+install -D -m 755 "$BIN" "$app/usr/local/bin/webhook-service"
+BIN="$app/usr/local/bin/webhook-service"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # The database as Cloud Run reaches Cloud SQL: a unix socket in /cloudsql/PROJECT:REGION:INSTANCE
