@@ -40,4 +40,8 @@ impl<T> Cache<T> {
             .insert(key.to_string(), (Instant::now(), value.clone()));
         Ok(value)
     }
+
+    pub async fn forget(&self, key: &str) {
+        self.entries.lock().await.remove(key);
+    }
 }

@@ -7,6 +7,9 @@ mod cache;
 pub mod check;
 pub mod profiles_file;
 pub mod registry;
+pub mod sample_student;
+pub mod template_candidates;
+pub mod template_install;
 
 #[cfg(test)]
 mod tests_reload;

@@ -1,5 +1,9 @@
-//! Reading the profiles file and the routing spreadsheet it names from storage.
+//! Reading the profiles file and the routing spreadsheet it names from storage, and the
+//! start-up lines saying what was loaded.
 
+use tracing::{error, info};
+
+use super::registry::ProfilesSettings;
 use crate::files::{Storage, StorageError};
 use crate::rules::routing::sheet::read_rows;
 use crate::rules::ProfileSet;
@@ -23,4 +27,34 @@ pub async fn load_set(storage: &Storage, path: &str) -> Result<Option<ProfileSet
         &text,
         Some((&sheet_path, rows)),
     )))
+}
+
+pub(super) async fn read_set(
+    storage: &Storage,
+    settings: &ProfilesSettings,
+) -> Result<ProfileSet, StorageError> {
+    Ok(match load_set(storage, &settings.path).await? {
+        Some(set) => set,
+        None => ProfileSet::default_set(&settings.path, &settings.default_template),
+    })
+}
+
+/// The start-up check: what is served, and everything that is not.
+pub(super) fn log_set(set: &ProfileSet, with_problems: bool) {
+    let names: Vec<&str> = set.profiles.iter().map(|p| p.name()).collect();
+    let (ids, titles, fallback) = set.routes.routes_count();
+    info!(
+        source = %set.source,
+        profiles = %names.join(", "),
+        broken = set.broken.len(),
+        routed_ids = ids,
+        routed_titles = titles,
+        fallback,
+        "report profiles loaded (details: `webhook-service config check`)"
+    );
+    if with_problems {
+        for problem in set.errors() {
+            error!(problem = %problem, "report profile configuration problem");
+        }
+    }
 }

@@ -12,7 +12,7 @@ use tracing::{error, info, warn};
 
 use super::banks;
 use super::cache::Cache;
-use super::profiles_file::load_set;
+use super::profiles_file::{log_set, read_set};
 use crate::domain::context::{GroupResult, ReportContext};
 use crate::files::{Storage, StorageError};
 use crate::report::{chart_groups, fill_template, ChartColors, FillError};
@@ -225,6 +225,37 @@ impl ProfileRegistry {
     ) -> Result<Vec<u8>, ProfileError> {
         let path = profile.spec.template.clone();
         let template = self.template(&path).await?;
+        self.fill_with(profile, path, template, ctx, chart).await
+    }
+
+    /// The report filled into `template` instead of the profile's own: a candidate the
+    /// operator is trying before it replaces the live one (`path` names it in errors).
+    pub async fn render_candidate(
+        &self,
+        profile: &Profile,
+        path: String,
+        template: Arc<Template>,
+        ctx: &ReportContext,
+    ) -> Result<Vec<u8>, ProfileError> {
+        let value = serde_json::to_value(ctx).map_err(|e| ProfileError::Internal(e.to_string()))?;
+        let groups = chart_groups(value["groups"].as_array().map_or(&[], Vec::as_slice));
+        self.fill_with(profile, path, template, value, groups).await
+    }
+
+    /// Drops a template from the cache, so that this instance uses a replaced file at once
+    /// (the others within the cache's minute).
+    pub async fn forget_template(&self, path: &str) {
+        self.templates.forget(path).await;
+    }
+
+    async fn fill_with(
+        &self,
+        profile: &Profile,
+        path: String,
+        template: Arc<Template>,
+        ctx: serde_json::Value,
+        chart: Vec<GroupResult>,
+    ) -> Result<Vec<u8>, ProfileError> {
         let colors = self.settings.chart_colors.clone();
         // Drawing and zipping are CPU work: keep them off the async workers.
         let rendered =
@@ -246,35 +277,5 @@ impl ProfileRegistry {
             });
         }
         Ok(rendered.docx)
-    }
-}
-
-async fn read_set(
-    storage: &Storage,
-    settings: &ProfilesSettings,
-) -> Result<ProfileSet, StorageError> {
-    Ok(match load_set(storage, &settings.path).await? {
-        Some(set) => set,
-        None => ProfileSet::default_set(&settings.path, &settings.default_template),
-    })
-}
-
-/// The start-up check: what is served, and everything that is not.
-fn log_set(set: &ProfileSet, with_problems: bool) {
-    let names: Vec<&str> = set.profiles.iter().map(|p| p.name()).collect();
-    let (ids, titles, fallback) = set.routes.routes_count();
-    info!(
-        source = %set.source,
-        profiles = %names.join(", "),
-        broken = set.broken.len(),
-        routed_ids = ids,
-        routed_titles = titles,
-        fallback,
-        "report profiles loaded (details: `webhook-service config check`)"
-    );
-    if with_problems {
-        for problem in set.errors() {
-            error!(problem = %problem, "report profile configuration problem");
-        }
     }
 }

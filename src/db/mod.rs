@@ -20,6 +20,7 @@ mod status;
 mod submission_detail;
 mod submissions;
 mod sweep;
+mod template_changes;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub use submissions::{
     Recorded, SubmissionDetail, SubmissionFilter, SubmissionPage, SubmissionRow, PAGE_SIZE,
 };
 pub use sweep::{SweepRun, SweepTotals};
+pub use template_changes::{NewTemplateChange, TemplateChangeRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -268,7 +270,9 @@ pub fn now_ms() -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::job::{Artifact, JobStage, JobState, OperatorAction, ResendState};
+    use crate::domain::job::{
+        Artifact, JobStage, JobState, OperatorAction, ResendState, TemplateChange,
+    };
 
     /// The quoted names of `CHECK (<column> IN (…))` in a migration.
     fn allowed(sql: &str, column: &str) -> Vec<String> {
@@ -317,6 +321,16 @@ mod tests {
         ] {
             assert_eq!(allowed(sql, "action"), actions);
             assert_eq!(allowed(sql, "resend_state"), resends);
+        }
+        let changes: Vec<String> = TemplateChange::ALL
+            .iter()
+            .map(|c| c.as_str().into())
+            .collect();
+        for sql in [
+            include_str!("../../migrations/sqlite/20261204000200_template_changes.sql"),
+            include_str!("../../migrations/postgres/20261204000200_template_changes.sql"),
+        ] {
+            assert_eq!(allowed(sql, "action"), changes);
         }
     }
 

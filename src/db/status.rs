@@ -198,6 +198,7 @@ impl Store {
             "operator_actions" => "operator_actions",
             "admin_sessions" => "admin_sessions",
             "job_attempts" => "job_attempts",
+            "template_changes" => "template_changes",
             other => {
                 return Err(StoreError::Query(sqlx::Error::Protocol(format!(
                     "unknown table {other}"

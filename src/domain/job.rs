@@ -107,6 +107,18 @@ spelled_enum! {
 }
 
 spelled_enum! {
+    /// A change the operator made to a live Word template from the dashboard (recorded with
+    /// who, when, and where the version it replaced was kept).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum TemplateChange ("template change") {
+        /// A previewed upload became the live template.
+        Replace => "replace",
+        /// A kept earlier version became the live template again.
+        Rollback => "rollback",
+    }
+}
+
+spelled_enum! {
     /// Where a resend of a delivered report is.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum ResendState ("resend state") {

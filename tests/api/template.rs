@@ -16,7 +16,7 @@ const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?
 <w:p><w:r><w:t>&lt;&lt;Extra&gt;&gt;</w:t></w:r></w:p>
 </w:body></w:document>"#;
 
-fn docx(document: &str) -> Vec<u8> {
+pub(crate) fn docx(document: &str) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut out);
     let opts = zip::write::SimpleFileOptions::default();
@@ -39,7 +39,7 @@ fn docx(document: &str) -> Vec<u8> {
     out.into_inner()
 }
 
-fn document_xml(docx: &[u8]) -> String {
+pub(crate) fn document_xml(docx: &[u8]) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut xml = String::new();
     archive

@@ -15,14 +15,14 @@ use crate::rules::routing::RouteTarget;
 use crate::rules::ProfileSet;
 
 /// One assessment a bank is checked for.
-pub(super) struct Sample {
-    name: String,
-    title: String,
-    route: RouteTarget,
+pub(crate) struct Sample {
+    pub name: String,
+    pub title: String,
+    pub route: RouteTarget,
 }
 
 /// Which banks a profile can meet.
-pub(super) enum Reach {
+pub(crate) enum Reach {
     /// The banks its routes name.
     Banks(Vec<Sample>),
     /// Routed by id only: its banks are named by titles known when a student submits.
@@ -35,7 +35,7 @@ pub(super) enum Reach {
 /// for the fallback profile (which every assessment may reach), every bank its pattern finds
 /// in the bank folder when the pattern has a single variable. Another profile's banks are
 /// never tried against it.
-pub(super) async fn samples(
+pub(crate) async fn samples(
     registry: &ProfileRegistry,
     set: &ProfileSet,
     profile: &Profile,
@@ -129,41 +129,15 @@ pub(super) async fn check_bank(
     s: Sample,
     r: &mut CheckReport,
 ) {
-    let assessment = AssessmentInfo {
-        id: "000000000000000000000000".into(),
-        title: s.title.clone(),
-        name: s
-            .route
-            .assessment_name
-            .clone()
-            .unwrap_or_else(|| s.name.clone()),
-        group: s.route.group.clone(),
-        kind: s.route.kind.clone(),
-        number: s.route.number,
-        url: String::new(),
-        course_id: None,
-        submitted_on: String::new(),
-        subject: s
-            .route
-            .group
-            .as_deref()
-            .map(crate::domain::context::subject_of),
-        display_title: String::new(),
-    };
-    let facts = Facts {
-        student: Student {
+    let facts = facts_for(
+        &s,
+        Student {
             id: "000000000000000000000000".into(),
             name: "estudiante".into(),
             username: None,
             email: Some("estudiante@example.com".into()),
         },
-        assessment,
-        school: None,
-        submission: SubmissionInfo {
-            id: None,
-            timestamp: None,
-        },
-    };
+    );
     let vars = Vars::new(
         profile.name(),
         &facts.assessment,
@@ -222,5 +196,39 @@ pub(super) async fn check_bank(
     }
     if let Err(e) = registry.render_report(profile, &ctx).await {
         r.error(format!("  template with bank {}: {e}", bank.bank.file));
+    }
+}
+
+/// What a job would know of `student` submitting the assessment of `s`.
+pub(crate) fn facts_for(s: &Sample, student: Student) -> Facts {
+    let assessment = AssessmentInfo {
+        id: "000000000000000000000000".into(),
+        title: s.title.clone(),
+        name: s
+            .route
+            .assessment_name
+            .clone()
+            .unwrap_or_else(|| s.name.clone()),
+        group: s.route.group.clone(),
+        kind: s.route.kind.clone(),
+        number: s.route.number,
+        url: String::new(),
+        course_id: None,
+        submitted_on: String::new(),
+        subject: s
+            .route
+            .group
+            .as_deref()
+            .map(crate::domain::context::subject_of),
+        display_title: String::new(),
+    };
+    Facts {
+        student,
+        assessment,
+        school: None,
+        submission: SubmissionInfo {
+            id: None,
+            timestamp: None,
+        },
     }
 }

@@ -46,7 +46,7 @@ impl std::fmt::Display for CheckReport {
     }
 }
 
-mod bank_runs;
+pub(crate) mod bank_runs;
 
 /// The start-up run of the check: one log entry, ERROR with every problem when there is one,
 /// else INFO (the full report, one line per route and bank, is `webhook-service config check`).

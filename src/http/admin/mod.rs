@@ -14,6 +14,8 @@ mod page;
 mod report;
 mod session;
 mod submissions;
+mod template_install;
+mod templates;
 
 pub use health::{healthz, index, readyz};
 
@@ -127,6 +129,25 @@ pub fn dashboard() -> Router<Arc<AppContext>> {
         .route(
             "/admin/reroute",
             get(bulk::reroute_confirm).post(bulk::reroute),
+        )
+        .route("/admin/templates", get(templates::page))
+        .route(
+            "/admin/templates/preview",
+            axum::routing::post(templates::preview).layer(axum::extract::DefaultBodyLimit::max(
+                crate::catalog::template_candidates::MAX_TEMPLATE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/admin/templates/candidates/{file}",
+            get(templates::candidate_pdf),
+        )
+        .route(
+            "/admin/templates/replace",
+            get(template_install::replace_confirm).post(template_install::replace),
+        )
+        .route(
+            "/admin/templates/rollback",
+            get(template_install::rollback_confirm).post(template_install::rollback),
         )
 }
 

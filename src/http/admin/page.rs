@@ -27,6 +27,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("submission.html", include_str!("templates/submission.html")),
     ("confirm.html", include_str!("templates/confirm.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("templates.html", include_str!("templates/templates.html")),
+    (
+        "template_preview.html",
+        include_str!("templates/template_preview.html"),
+    ),
 ];
 
 fn environment() -> &'static Environment<'static> {

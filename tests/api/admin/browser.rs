@@ -177,3 +177,55 @@ async fn in_a_real_browser_the_operator_finds_a_failed_report_retries_it_and_res
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_real_browser_the_operator_tries_the_schools_draft_as_a_template_and_installs_it() {
+    let driver = chromedriver().await;
+    let app = dashboard_app(Setup::default()).await;
+    // Chromium takes only a canonical path for an upload.
+    let draft = crate::helpers::fixture("templates/template examen.docx")
+        .canonicalize()
+        .unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("{}/admin/templates", app.address))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(&c, "#login-submit").await;
+    click(&c, "#nav-templates").await;
+    c.wait()
+        .for_element(Locator::Id("template-file"))
+        .await
+        .unwrap()
+        .send_keys(draft.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "#template-preview").await;
+    // It renders (no problem), and what a proof-reader would flag is on the page.
+    assert!(!text_of(&c, "#no-problems").await.is_empty());
+    assert!(!text_of(&c, ".warning").await.is_empty());
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("NOMBRE UNIDAD"),
+        "the draft's spec text is flagged"
+    );
+    std::fs::write(
+        screenshots().join("template-preview.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click(&c, "#install-template").await;
+    click(&c, "#confirm").await;
+    assert_eq!(text_of(&c, "#message-title").await, "Hecho");
+    assert_eq!(
+        std::fs::read(app.data("templates/plantilla_test_diagnostico.docx")).unwrap(),
+        std::fs::read(&draft).unwrap()
+    );
+    c.close().await.unwrap();
+}

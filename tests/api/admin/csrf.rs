@@ -9,13 +9,16 @@ use crate::helpers::{automation_body, Setup};
 use webhook_service::jobs::Outcome;
 
 /// Every state-changing form of the dashboard (job ids as `{id}`).
-const FORMS: [&str; 6] = [
+const FORMS: [&str; 9] = [
     "/admin/login",
     "/admin/logout",
     "/admin/jobs/{id}/retry",
     "/admin/jobs/{id}/resend",
     "/admin/requeue",
     "/admin/reroute",
+    "/admin/templates/preview",
+    "/admin/templates/replace",
+    "/admin/templates/rollback",
 ];
 
 /// The POST forms of a page: (action, whether it carries a csrf field).
@@ -74,6 +77,9 @@ async fn every_state_changing_form_refuses_a_post_without_or_with_a_wrong_csrf_t
         "/admin/jobs/1/resend",
         "/admin/requeue?code=smtp_unavailable",
         "/admin/reroute",
+        "/admin/templates",
+        "/admin/templates/replace?profile=seed_diagnostic&candidate=0",
+        "/admin/templates/rollback?path=templates/plantilla_test_diagnostico.docx&version=x",
     ] {
         let (status, html) = session.page(path).await;
         assert_eq!(status, 200, "{path}");
@@ -114,6 +120,7 @@ async fn every_state_changing_form_refuses_a_post_without_or_with_a_wrong_csrf_t
     }
     assert_eq!(app.count("operator_actions").await, 0, "nothing was done");
     assert_eq!(app.count("resends").await, 0);
+    assert_eq!(app.count("template_changes").await, 0);
     assert_eq!(app.process_one().await, None, "the dead job stayed dead");
     assert_eq!(session.page("/admin").await.0, 200, "still logged in");
 }

@@ -6,6 +6,7 @@ mod browser;
 mod csrf;
 mod login;
 mod pages;
+mod templates;
 
 use std::collections::HashMap;
 
