@@ -3,10 +3,35 @@
 
 use tracing::{error, info};
 
-use super::registry::ProfilesSettings;
+use std::time::Duration;
+
 use crate::files::{Storage, StorageError};
+use crate::report::ChartColors;
 use crate::rules::routing::sheet::read_rows;
 use crate::rules::ProfileSet;
+
+#[derive(Debug, Clone)]
+pub struct ProfilesSettings {
+    /// `PROFILES_PATH`: the profiles file in storage.
+    pub path: String,
+    /// The seed diagnostic's template when there is no profiles file (`TEMPLATE_PATH`).
+    pub default_template: String,
+    /// `PROFILES_RELOAD_SECONDS`: how often the file is read again (0: only at start-up).
+    pub reload_every: Duration,
+    /// `CHART_COLOR_*`: the chart a template places with `{{ chart }}`.
+    pub chart_colors: ChartColors,
+}
+
+impl ProfilesSettings {
+    pub fn from_config(cfg: &crate::config::ReportConfig) -> Self {
+        Self {
+            path: cfg.profiles_path.clone(),
+            default_template: cfg.template_path.clone(),
+            reload_every: cfg.profiles_reload,
+            chart_colors: cfg.chart_colors.clone(),
+        }
+    }
+}
 
 /// Reads the file (and the spreadsheet it names) from storage; None when it does not exist.
 pub async fn load_set(storage: &Storage, path: &str) -> Result<Option<ProfileSet>, StorageError> {

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use docx_template::Template;
 use tokio_util::sync::CancellationToken;
@@ -12,39 +11,17 @@ use tracing::{error, info, warn};
 
 use super::banks;
 use super::cache::Cache;
+pub use super::profiles_file::ProfilesSettings;
 use super::profiles_file::{log_set, read_set};
 use crate::domain::context::{GroupResult, ReportContext};
 use crate::files::{Storage, StorageError};
-use crate::report::{chart_groups, fill_template, ChartColors, FillError};
+use crate::report::{chart_groups, fill_template, FillError};
 use crate::rules::bank::LoadedBank;
 use crate::rules::patterns::{expand, name_safe, Vars};
 use crate::rules::profile::Profile;
 use crate::rules::set::ProfileSet;
 use crate::rules::tables::ConversionTable;
 use crate::rules::ProfileError;
-
-#[derive(Debug, Clone)]
-pub struct ProfilesSettings {
-    /// `PROFILES_PATH`: the profiles file in storage.
-    pub path: String,
-    /// The seed diagnostic's template when there is no profiles file (`TEMPLATE_PATH`).
-    pub default_template: String,
-    /// `PROFILES_RELOAD_SECONDS`: how often the file is read again (0: only at start-up).
-    pub reload_every: Duration,
-    /// `CHART_COLOR_*`: the chart a template places with `{{ chart }}`.
-    pub chart_colors: ChartColors,
-}
-
-impl ProfilesSettings {
-    pub fn from_config(cfg: &crate::config::ReportConfig) -> Self {
-        Self {
-            path: cfg.profiles_path.clone(),
-            default_template: cfg.template_path.clone(),
-            reload_every: cfg.profiles_reload,
-            chart_colors: cfg.chart_colors.clone(),
-        }
-    }
-}
 
 pub struct ProfileRegistry {
     storage: Storage,
