@@ -4,6 +4,7 @@
 use super::lease::{fenced, fenced_where, lost_if_none};
 use super::{now_ms, Lease, Store, StoreError};
 use crate::domain::job::{Artifact, JobStage, JobState};
+use crate::domain::sent_email::SentEmail;
 
 /// What a finished stage leaves in the job row besides its next stage.
 #[derive(Debug, Clone, Copy)]
@@ -143,10 +144,17 @@ impl Store {
 
     /// The one write that makes "sent" true, right after the mail server accepted the message.
     /// Only once per job, and only by the worker holding it.
-    pub async fn mark_email_sent(&self, lease: &Lease, at_ms: i64) -> Result<(), StoreError> {
+    pub async fn mark_email_sent(
+        &self,
+        lease: &Lease,
+        at_ms: i64,
+        sent: &SentEmail,
+    ) -> Result<(), StoreError> {
+        let sent = serde_json::to_string(sent)
+            .map_err(|e| StoreError::Query(sqlx::Error::Protocol(format!("sent email: {e}"))))?;
         let r = fenced(
             concat!(
-                "UPDATE jobs SET email_sent_at = $4, stage = $5, updated_at = $4 \
+                "UPDATE jobs SET email_sent_at = $4, stage = $5, updated_at = $4, sent_email = $6 \
                 ",
                 fenced_where!(),
                 " AND email_sent_at IS NULL"
@@ -155,6 +163,7 @@ impl Store {
         )
         .bind(at_ms)
         .bind(JobStage::Record.as_str())
+        .bind(sent)
         .execute(&self.pool)
         .await?;
         lost_if_none(r.rows_affected(), lease)

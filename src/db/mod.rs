@@ -327,8 +327,12 @@ mod tests {
             .map(|c| c.as_str().into())
             .collect();
         for sql in [
-            include_str!("../../migrations/sqlite/20261204000200_template_changes.sql"),
-            include_str!("../../migrations/postgres/20261204000200_template_changes.sql"),
+            include_str!(
+                "../../migrations/sqlite/20261204000200_template_changes_and_sent_email.sql"
+            ),
+            include_str!(
+                "../../migrations/postgres/20261204000200_template_changes_and_sent_email.sql"
+            ),
         ] {
             assert_eq!(allowed(sql, "action"), changes);
         }

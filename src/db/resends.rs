@@ -19,6 +19,8 @@ pub struct DeliveredJob {
     pub submission: Option<String>,
     pub analysis: Option<String>,
     pub report_key: Option<String>,
+    /// The email as sent (`SentEmail` JSON), for jobs delivered since it is kept.
+    pub sent_email: Option<String>,
 }
 
 impl Store {
@@ -26,7 +28,7 @@ impl Store {
     pub async fn delivered_job(&self, job_id: i64) -> Result<Option<DeliveredJob>, StoreError> {
         let row = sqlx::query(
             "SELECT j.id, j.event_id, j.state, j.email_sent_at, j.submission, j.analysis, \
-             j.report_key, e.payload FROM jobs j JOIN events e ON e.id = j.event_id WHERE j.id = $1",
+             j.report_key, j.sent_email, e.payload FROM jobs j JOIN events e ON e.id = j.event_id WHERE j.id = $1",
         )
         .bind(job_id)
         .fetch_optional(&self.pool)
@@ -41,6 +43,7 @@ impl Store {
             submission: row.try_get("submission")?,
             analysis: row.try_get("analysis")?,
             report_key: row.try_get("report_key")?,
+            sent_email: row.try_get("sent_email")?,
         }))
     }
 

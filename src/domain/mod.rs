@@ -8,5 +8,6 @@ pub mod event;
 pub mod job;
 pub mod names;
 pub mod route;
+pub mod sent_email;
 pub mod submission;
 pub mod text;

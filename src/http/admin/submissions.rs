@@ -17,6 +17,7 @@ use super::report::not_found;
 use super::session::Operator;
 use crate::db::{SubmissionFilter, SubmissionRow, PAGE_SIZE};
 use crate::domain::job::SubmissionState;
+use crate::domain::sent_email::SentEmail;
 use crate::http::AppContext;
 use crate::jobs::resend::email_of;
 
@@ -199,8 +200,20 @@ pub async fn detail(
         .job
         .as_ref()
         .filter(|j| j.email_sent_at.is_some())
-        .and_then(|j| email_of(j, &ctx.profiles).ok())
-        .map(|e| json!({"to": e.to, "subject": e.parts.subject, "body": e.parts.body}));
+        .and_then(|j| {
+            let kept = j.sent_email.as_deref();
+            match kept.and_then(|s| serde_json::from_str::<SentEmail>(s).ok()) {
+                Some(e) => Some(json!({
+                    "to": e.to, "subject": e.subject, "body": e.body,
+                    "attachment": e.attachment, "message_id": e.message_id, "as_sent": true,
+                })),
+                // Delivered before the email was kept: written again from the stored data.
+                None => email_of(j, &ctx.profiles).ok().map(|e| {
+                    json!({"to": e.to, "subject": e.parts.subject, "body": e.parts.body,
+                       "attachment": e.parts.attachment, "as_sent": false})
+                }),
+            }
+        });
     let state = d.row.state;
     let mut vars = Map::new();
     vars.insert("s".into(), row_json(lang, tz, &d.row));

@@ -24,6 +24,7 @@ use tracing::info;
 use super::{mail_gate, profile_of, Next};
 use crate::db::now_ms;
 use crate::domain::job::{Artifact, JobStage};
+use crate::domain::sent_email::SentEmail;
 use crate::jobs::failpoint::{self, FailPoint};
 use crate::jobs::{Deps, JobRecord, StageError};
 use crate::mail::{report_email, MailError, ReportEmail};
@@ -58,6 +59,13 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     let profile = profile_of(deps, job)?;
     let ctx = job.context()?;
     let parts = email_for(&profile, ctx)?;
+    let sent = SentEmail {
+        to: to.clone(),
+        subject: parts.subject.clone(),
+        body: parts.body.clone(),
+        attachment: parts.attachment.clone(),
+        message_id: message_id(job, &deps.mail.from),
+    };
     let message = report_email(
         &deps.mail,
         ReportEmail {
@@ -67,7 +75,7 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
             body: parts.body,
             attachment_name: &parts.attachment,
             pdf,
-            message_id: message_id(job, &deps.mail.from),
+            message_id: sent.message_id.clone(),
         },
     )?;
     if job.email_handovers >= MAX_UNCONFIRMED_HANDOVERS {
@@ -107,7 +115,9 @@ pub async fn run(deps: &Deps, job: &mut JobRecord) -> Result<Next, StageError> {
     failpoint::hit(FailPoint::AfterSmtpAccept);
     let sent_at = now_ms();
     // Recorded before anything else can fail: from here on the job never sends again.
-    deps.store.mark_email_sent(&job.lease, sent_at).await?;
+    deps.store
+        .mark_email_sent(&job.lease, sent_at, &sent)
+        .await?;
     job.email_sent_at = Some(sent_at);
     // The student's wait, submission to email: the delivery latency of the log-based metric
     // in monitoring/ (absent when the API gave no submission time).

@@ -78,9 +78,16 @@ async fn the_overview_counts_today_and_the_list_finds_a_failed_student_with_a_pl
         page.contains("ev-attempt") && page.contains("bank_missing"),
         "{page}"
     );
+    // The email as the mail server received it, kept with the delivery (not rewritten).
+    let sent = crate::mail::parse(&app.smtp.received()[0].raw);
+    let escaped = |s: &str| s.replace('<', "&lt;").replace('>', "&gt;");
     assert!(
-        page.contains(r#"id="email-body""#),
-        "the email as sent: {page}"
+        page.contains(r#"id="email-body""#)
+            && page.contains(&escaped(&sent.message_id))
+            && page.contains(&sent.pdf().filename)
+            && !page.contains("escrito de nuevo"),
+        "the email as sent ({}): {page}",
+        sent.message_id
     );
 }
 

@@ -12,3 +12,8 @@ CREATE TABLE template_changes (
     detail         TEXT
 );
 CREATE INDEX template_changes_path ON template_changes (template_path);
+
+-- The email a job sent, as sent (recipient, subject, body, attachment name, Message-ID), written
+-- with the delivery record: the submission page shows it even after the profile's wording
+-- changed. NULL for jobs delivered before it was kept.
+ALTER TABLE jobs ADD COLUMN sent_email TEXT;
