@@ -64,6 +64,28 @@ impl Lang {
         self.text(&format!("st_{state}"))
     }
 
+    /// A job stage's label, with its code (as logs and commands spell it) beside it.
+    pub fn stage(self, stage: &str) -> String {
+        match TEXTS
+            .iter()
+            .find(|(k, ..)| k.strip_prefix("stage_") == Some(stage))
+        {
+            Some((_, es, en)) => format!("{} ({stage})", if self == Self::Es { es } else { en }),
+            None => stage.to_string(),
+        }
+    }
+
+    /// A recorded value (an operator action, a resend state) in words, else as stored.
+    pub fn word(self, value: &str) -> String {
+        match TEXTS
+            .iter()
+            .find(|(k, ..)| k.strip_prefix("w_") == Some(value))
+        {
+            Some((_, es, en)) => (if self == Self::Es { *es } else { *en }).to_string(),
+            None => value.to_string(),
+        }
+    }
+
     pub fn text(self, key: &str) -> &'static str {
         TEXTS
             .iter()
@@ -161,6 +183,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("job", "Trabajo", "Job"),
     ("stage", "Etapa", "Stage"),
     ("by", "por", "by"),
+    ("stage_fetch", "respuestas de LearnWorlds", "answers from LearnWorlds"),
+    ("stage_analyse", "corrección", "grading"),
+    ("stage_render", "informe Word", "Word report"),
+    ("stage_convert", "conversión a PDF", "PDF conversion"),
+    ("stage_store", "guardado del PDF", "storing the PDF"),
+    ("stage_email", "envío del correo", "sending the email"),
+    ("stage_record", "registro de la entrega", "recording the delivery"),
+    ("stage_done", "terminado", "done"),
+    ("w_retry", "reintento", "retry"),
+    ("w_requeue", "reencolado", "requeue"),
+    ("w_resend", "reenvío", "resend"),
+    ("w_reroute", "reencaminado", "reroute"),
+    ("w_sending", "enviándose", "sending"),
+    ("w_sent", "enviado", "sent"),
+    ("w_failed", "fallido", "failed"),
     ("templates", "Plantillas", "Templates"),
     ("tpl_profile", "Tipo de informe", "Report type"),
     ("tpl_file", "Plantilla Word (.docx)", "Word template (.docx)"),

@@ -93,11 +93,16 @@ pub async fn page(State(ctx): State<Arc<AppContext>>, op: Operator, ui: Ui) -> R
             {"id": "week", "label": ui.lang.text("week"), "counts": overview.week},
         ]),
     );
-    vars.insert("pending".into(), json!(overview.pending_by_stage));
+    let pending: Vec<(String, i64)> = overview
+        .pending_by_stage
+        .iter()
+        .map(|(stage, n)| (ui.lang.stage(stage), *n))
+        .collect();
+    vars.insert("pending".into(), json!(pending));
     vars.insert(
         "oldest".into(),
         match &overview.oldest_waiting {
-            Some(w) => json!({"job_id": w.job_id, "stage": w.stage,
+            Some(w) => json!({"job_id": w.job_id, "stage": ui.lang.stage(&w.stage),
                 "since": chrono::DateTime::parse_from_rfc3339(&w.since)
                     .map(|t| local_time(tz, t.timestamp_millis())).unwrap_or_default()}),
             None => Value::Null,

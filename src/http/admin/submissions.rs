@@ -32,7 +32,7 @@ fn row_json(lang: Lang, tz: chrono_tz::Tz, r: &SubmissionRow) -> Value {
         "received_at": local_time(tz, r.received_at),
         "name": r.name, "email": r.email, "assessment": r.assessment,
         "state": r.state.as_str(), "state_label": state_label(lang, r.state),
-        "stage": r.stage,
+        "stage": r.stage.as_deref().map(|st| lang.stage(st)),
         "error_code": r.error_code,
         "plain": r.error_code.as_deref().map(|c| plain(lang, c)),
     })
@@ -163,7 +163,7 @@ pub async fn detail(
         event(
             a.at,
             "attempt",
-            format!("{} {}", lang.text("ev_attempt"), a.stage),
+            format!("{} {}", lang.text("ev_attempt"), lang.stage(&a.stage)),
             plain(lang, &a.error_code),
             Some(&a.error_code),
         );
@@ -181,7 +181,7 @@ pub async fn detail(
         event(
             r.at,
             "resend",
-            format!("{}: {}", lang.text("ev_resend"), r.what),
+            format!("{}: {}", lang.text("ev_resend"), lang.word(&r.what)),
             format!("{} ({} {})", r.detail, lang.text("by"), r.actor),
             None,
         );
@@ -190,7 +190,7 @@ pub async fn detail(
         event(
             a.at,
             "action",
-            format!("{}: {}", lang.text("ev_action"), a.what),
+            format!("{}: {}", lang.text("ev_action"), lang.word(&a.what)),
             format!("{} ({} {})", a.detail, lang.text("by"), a.actor),
             None,
         );
