@@ -86,6 +86,15 @@ impl Lang {
         }
     }
 
+    /// The detail an action was recorded with (`was <state>`, `resend <id>`), in words.
+    pub fn action_detail(self, detail: &str) -> String {
+        match detail.split_once(' ') {
+            Some(("was", state)) => format!("{} {}", self.text("was"), self.word(state)),
+            Some(("resend", id)) => format!("{} {id}", self.word("resend")),
+            _ => detail.to_string(),
+        }
+    }
+
     pub fn text(self, key: &str) -> &'static str {
         TEXTS
             .iter()
@@ -196,6 +205,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("w_resend", "reenvío", "resend"),
     ("w_reroute", "reencaminado", "reroute"),
     ("w_sending", "enviándose", "sending"),
+    ("w_queued", "en la cola", "queued"),
+    ("w_running", "en proceso", "running"),
+    ("w_dead", "detenido", "dead"),
+    ("w_done", "terminado", "done"),
+    ("was", "estaba", "was"),
     ("w_sent", "enviado", "sent"),
     ("w_failed", "fallido", "failed"),
     ("templates", "Plantillas", "Templates"),
@@ -228,3 +242,35 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("when", "Cuándo", "When"),
     ("change", "Cambio", "Change"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+    use crate::domain::job::{JobStage, OperatorAction, ResendState};
+
+    #[test]
+    fn every_stage_action_and_resend_state_has_words_in_both_languages() {
+        for lang in [Lang::Es, Lang::En] {
+            for stage in JobStage::ALL {
+                assert_ne!(lang.stage(stage.as_str()), stage.as_str(), "{stage}");
+            }
+        }
+        // Spanish words differ from the stored English spellings: an unknown one shows as is.
+        for value in OperatorAction::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .chain(ResendState::ALL.iter().map(|s| s.as_str()))
+        {
+            assert_ne!(Lang::Es.word(value), value, "{value}");
+        }
+        assert_eq!(
+            Lang::Es.stage("analyse"),
+            "corrección (analyse)",
+            "the code stays beside the words"
+        );
+        assert_eq!(Lang::Es.action_detail("was dead"), "estaba detenido");
+        assert_eq!(Lang::Es.word("sending"), "enviándose");
+        assert_eq!(Lang::En.action_detail("resend 3"), "resend 3");
+        assert_eq!(Lang::Es.action_detail("resend 3"), "reenvío 3");
+    }
+}

@@ -191,7 +191,12 @@ pub async fn detail(
             a.at,
             "action",
             format!("{}: {}", lang.text("ev_action"), lang.word(&a.what)),
-            format!("{} ({} {})", a.detail, lang.text("by"), a.actor),
+            format!(
+                "{} ({} {})",
+                lang.action_detail(&a.detail),
+                lang.text("by"),
+                a.actor
+            ),
             None,
         );
     }
