@@ -4,13 +4,14 @@
 //! budget — at most 30 requests in any sliding 10 s window, counted at the fake's side. One
 //! process is SIGKILLed in the middle: the other finishes its jobs once their lease runs out.
 //!
-//! 500 + 100 (the issue's figures) does not finish in two minutes on the 2-core CI machine: a
+//! 500 + 100 (the issue's figures) does not fit in the suite on the 2-core CI machine: a
 //! debug build with real LibreOffice (one instance per process) emails about 0.5 reports/s
-//! there under load (120 students took 288 s, 40 took 224 s at a load average of 16), so the
-//! test runs `STUDENTS` + `DUPLICATES`. To
-//! make the budget the bottleneck anyway, the first `HIDDEN` answers of the API list nothing
-//! (submissions not visible yet): every job asks again at once, both processes together far
-//! faster than the budget allows.
+//! there while the other tests run (120 students took 288 s, 40 took 224 s at a load average
+//! of 16), so CI runs 40 + 10. The full size is the same test, run alone:
+//! `INSTANCES_STUDENTS=500 INSTANCES_DUPLICATES=100 TEST_DATABASE=postgres cargo test --test api
+//! instances` (README, "Benchmarks"). To make the budget the bottleneck anyway, the first
+//! `HIDDEN` answers of the API list nothing (submissions not visible yet): every job asks
+//! again at once, both processes together far faster than the budget allows.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -21,8 +22,13 @@ use crate::helpers::{eventually_within, spawn_app};
 use crate::process::{service_vars, Service, LEASE_SECONDS};
 use crate::students::{address, student};
 
-const STUDENTS: u32 = 40;
-const DUPLICATES: u32 = 10;
+/// Students and duplicates: 40 + 10 in CI, or `INSTANCES_STUDENTS` + `INSTANCES_DUPLICATES`.
+fn size(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 /// Two windows' worth of the budget.
 const HIDDEN: usize = 60;
 /// LearnWorlds' budget for the school (learnworlds.md): per 10 s, all callers together.
@@ -60,12 +66,16 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
         );
         return;
     }
+    let students = size("INSTANCES_STUDENTS", 40);
+    let duplicates = size("INSTANCES_DUPLICATES", 10).min(students);
+    // A few seconds a student beyond the minutes CI's 40 need.
+    let per_student = Duration::from_secs(2 * u64::from(students.saturating_sub(40)));
     let app = spawn_app().await;
     // LearnWorlds answers 429 past its own limit; one call per student, so the budget and
     // not the batching keeps the two processes under it.
     app.lw.state.limit_per_10s.store(BUDGET, Ordering::SeqCst);
     app.lw.state.hide_for.store(HIDDEN, Ordering::SeqCst);
-    let bodies: Vec<String> = (1..=STUDENTS).map(|n| student(&app, n)).collect();
+    let bodies: Vec<String> = (1..=students).map(|n| student(&app, n)).collect();
     let vars = service_vars(
         &app,
         &[
@@ -85,7 +95,7 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
         let to = if i % 2 == 0 { &first } else { &second };
         assert_eq!(to.post(&http, body.clone()).await, 202, "student {}", i + 1);
         // A duplicate of an earlier student, to the other instance.
-        if (i as u32) < DUPLICATES {
+        if (i as u32) < duplicates {
             let other = if i % 2 == 0 { &second } else { &first };
             let again = other.post(&http, bodies[i].clone()).await;
             assert!(again == 200 || again == 202, "duplicate: {again}");
@@ -93,37 +103,39 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
     }
     assert_eq!(
         app.count("jobs").await,
-        i64::from(STUDENTS),
+        i64::from(students),
         "one job per student"
     );
 
     let sink = app.smtp.clone();
     eventually_within(
         "a third of the reports are out",
-        Duration::from_secs(180),
-        || std::future::ready(sink.received().len() >= STUDENTS as usize / 3),
+        Duration::from_secs(180) + per_student / 3,
+        || std::future::ready(sink.received().len() >= students as usize / 3),
     )
     .await;
     first.sigkill();
     let store = app.ctx.store.clone();
     eventually_within(
         "the survivor finishes every job",
-        Duration::from_secs(LEASE_SECONDS + 240),
+        Duration::from_secs(LEASE_SECONDS + 240) + per_student,
         || {
             let store = store.clone();
             async move {
                 store
                     .status(1)
                     .await
-                    .is_ok_and(|s| s.jobs.get("done").copied() == Some(i64::from(STUDENTS)))
+                    .is_ok_and(|s| s.jobs.get("done").copied() == Some(i64::from(students)))
             }
         },
     )
     .await;
     eprintln!(
-        "instances: {STUDENTS} students + {DUPLICATES} duplicates in {:.0} s, {} API requests",
+        "instances: {students} students + {duplicates} duplicates in {:.0} s, {} API requests, \
+         at most {} in 10 s",
         started.elapsed().as_secs_f64(),
-        app.lw.requests()
+        app.lw.requests(),
+        busiest_window(&app.lw.state.arrivals.lock().unwrap())
     );
 
     let mut ids: HashMap<String, Vec<String>> = HashMap::new();
@@ -133,7 +145,7 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
             .push(message_id(&m.raw));
     }
     let mut resent = 0;
-    for n in 1..=STUDENTS {
+    for n in 1..=students {
         let copies = ids.get(&address(n)).cloned().unwrap_or_default();
         assert!(!copies.is_empty(), "{} got no report", address(n));
         // Only a hand-over cut by the kill is sent again, with the same Message-ID.
@@ -143,7 +155,7 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
     assert!(resent <= 1, "{resent} reports sent twice");
     assert_eq!(
         app.ctx.store.status(1).await.unwrap().emails_sent,
-        i64::from(STUDENTS)
+        i64::from(students)
     );
     // Both processes appended to one processed.csv on the shared disk: no row lost.
     let csv =
@@ -151,12 +163,12 @@ async fn two_instances_on_one_postgresql_email_everyone_once_within_the_shared_b
             .unwrap();
     assert_eq!(
         csv.lines().count(),
-        STUDENTS as usize + 1,
+        students as usize + 1,
         "header + a row each"
     );
     let arrivals = app.lw.state.arrivals.lock().unwrap().clone();
     assert!(
-        arrivals.len() >= HIDDEN + STUDENTS as usize,
+        arrivals.len() >= HIDDEN + students as usize,
         "{} requests",
         arrivals.len()
     );
